@@ -1,0 +1,77 @@
+"""Country names and codes, normalised to ISO 3166-1 alpha-3.
+
+ISO data comes from pycountry; ``data/country_aliases.yaml`` adds the few widely used English
+names ISO spells otherwise (``Russia``, ``Turkey``, ``UK``). Matching is exact and
+case-insensitive; a near miss raises :class:`~redlines.errors.InvalidValue` with a suggestion.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from importlib import resources
+
+import pycountry
+from ruamel.yaml import YAML
+
+from .errors import InvalidValue, suggest
+
+__all__ = ["country_name", "is_country", "normalize_country"]
+
+
+@lru_cache(maxsize=1)
+def _table() -> tuple[dict[str, str], dict[str, str]]:
+    """(lower-cased name or code -> alpha-3, alpha-3 -> display name)."""
+    lookup: dict[str, str] = {}
+    display: dict[str, str] = {}
+    for c in pycountry.countries:
+        a3 = c.alpha_3
+        display[a3] = getattr(c, "common_name", None) or c.name
+        for attr in ("alpha_3", "alpha_2", "name", "official_name", "common_name"):
+            value = getattr(c, attr, None)
+            if value:
+                lookup.setdefault(value.lower(), a3)
+    text = resources.files("redlines").joinpath("data/country_aliases.yaml").read_text("utf-8")
+    aliases = YAML(typ="safe").load(text)
+    for name, a3 in aliases.items():
+        if a3 not in display:  # pragma: no cover - guarded by a test on the data file
+            raise RuntimeError(f"country_aliases.yaml maps {name!r} to unknown code {a3!r}")
+        lookup[str(name).lower()] = a3
+    display["RUS"] = "Russia"  # ISO's short name is "Russian Federation"
+    display["PRK"] = "North Korea"
+    display["KOR"] = "South Korea"
+    return lookup, display
+
+
+def normalize_country(value: object) -> str:
+    """Map a code or name to ISO alpha-3, or raise InvalidValue with a did-you-mean."""
+    if not isinstance(value, str):
+        raise InvalidValue(f"a country must be a code or name, not {type(value).__name__}")
+    key = value.strip().lower()
+    lookup, _ = _table()
+    if key in lookup:
+        return lookup[key]
+    names = [n for n in lookup if len(n) > 3]
+    hint = suggest(key, names, cutoff=0.8)
+    if hint is not None:
+        hint = _pretty(hint)
+    raise InvalidValue(f"unknown country '{value}'", suggestion=hint)
+
+
+def _pretty(lower_name: str) -> str:
+    """Recover the usual spelling of a lower-cased name for a suggestion."""
+    for c in pycountry.countries:
+        for attr in ("name", "official_name", "common_name"):
+            v = getattr(c, attr, None)
+            if v and v.lower() == lower_name:
+                return str(v)
+    return lower_name.title()
+
+
+def is_country(code: str) -> bool:
+    """True if *code* is an ISO alpha-3 code."""
+    return code in _table()[1]
+
+
+def country_name(code: str) -> str:
+    """A readable English name for an alpha-3 code (the code itself if unknown)."""
+    return _table()[1].get(code, code)

@@ -1,0 +1,146 @@
+"""One exception hierarchy for everything redlines can reject or fail at.
+
+::
+
+    RedlinesError
+    ├── InputError            invalid user input; carries one Problem per thing wrong (exit 2)
+    │   ├── EventError        events, scenario files, event files
+    │   ├── RuleError         rule files and rule definitions
+    │   ├── RulesetNotFound   an unknown shipped ruleset name
+    │   └── DataFormatError   real-data exports (GDELT, ACLED, UCDP) that cannot be read
+    └── EngineError           durable-rules failed while evaluating (a bug, not bad input)
+
+Locations are structured fields on :class:`Problem`, never baked into message strings;
+:meth:`Problem.render` is the one place that turns them into ``file:line:col: ...``.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable, Sequence
+import dataclasses
+from dataclasses import dataclass
+from typing import Any
+
+__all__ = [
+    "DataFormatError",
+    "EngineError",
+    "EventError",
+    "InputError",
+    "InvalidValue",
+    "Problem",
+    "RedlinesError",
+    "RuleError",
+    "RulesetNotFound",
+    "suggest",
+]
+
+
+def suggest(value: str, candidates: Iterable[str], *, cutoff: float = 0.75) -> str | None:
+    """Return the closest candidate to *value* (case-insensitive), or None: the "did you mean"."""
+    by_lower: dict[str, str] = {}
+    for c in candidates:
+        by_lower.setdefault(c.lower(), c)
+    matches = difflib.get_close_matches(value.lower(), list(by_lower), n=1, cutoff=cutoff)
+    return by_lower[matches[0]] if matches else None
+
+
+def _show(value: Any) -> str:
+    text = repr(value) if not isinstance(value, str) else f"'{value}'"
+    return text if len(text) <= 80 else text[:77] + "..."
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with an input, located as precisely as the format allows."""
+
+    message: str
+    file: str | None = None
+    line: int | None = None
+    column: int | None = None
+    field: str | None = None
+    value: Any = dataclasses.field(default=None, compare=False)
+    has_value: bool = False
+    suggestion: str | None = None
+
+    def location(self) -> str:
+        parts = [self.file or "<input>"]
+        if self.line is not None:
+            parts.append(str(self.line))
+            if self.column is not None:
+                parts.append(str(self.column))
+        return ":".join(parts)
+
+    def render(self) -> str:
+        """One line: ``file:line:col: field 'f': message (got 'v'; did you mean 'x'?)``."""
+        text = f"{self.location()}: "
+        if self.field:
+            text += f"field '{self.field}': "
+        text += self.message
+        extras: list[str] = []
+        if self.has_value and _show(self.value) not in self.message:
+            extras.append(f"got {_show(self.value)}")
+        if self.suggestion is not None:
+            extras.append(f"did you mean '{self.suggestion}'?")
+        if extras:
+            text += " (" + "; ".join(extras) + ")"
+        return text
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "file": self.file,
+            "line": self.line,
+            "column": self.column,
+            "field": self.field,
+            "value": self.value if self.has_value else None,
+            "message": self.message,
+            "suggestion": self.suggestion,
+        }
+
+
+class RedlinesError(Exception):
+    """Root of every error redlines raises on purpose."""
+
+
+class InputError(RedlinesError):
+    """Invalid input: one or more located problems. The command line exits 2."""
+
+    def __init__(self, problems: Sequence[Problem]) -> None:
+        if not problems:
+            raise ValueError("InputError needs at least one problem")
+        self.problems: tuple[Problem, ...] = tuple(problems)
+        super().__init__("\n".join(p.render() for p in self.problems))
+
+    @classmethod
+    def one(cls, message: str, **where: Any) -> InputError:
+        """Build the error from a single problem; ``value=`` marks the offending value."""
+        has_value = "value" in where
+        return cls([Problem(message, has_value=has_value, **where)])
+
+
+class EventError(InputError):
+    """An event, event file or scenario file is invalid."""
+
+
+class RuleError(InputError):
+    """A rule file or rule definition is invalid."""
+
+
+class RulesetNotFound(InputError):
+    """A ruleset name is neither shipped nor a readable path."""
+
+
+class DataFormatError(InputError):
+    """A real-data export cannot be read in the declared or detected format."""
+
+
+class EngineError(RedlinesError):
+    """durable-rules failed during evaluation; this is a bug in redlines, not in the input."""
+
+
+class InvalidValue(ValueError):
+    """Raised inside field validators; carries a "did you mean" for the located problem."""
+
+    def __init__(self, message: str, suggestion: str | None = None) -> None:
+        super().__init__(message)
+        self.suggestion = suggestion

@@ -1,0 +1,191 @@
+"""The contract's Event (v1): fields, kinds, and how each is validated and normalised.
+
+Events are pydantic models: unknown fields are rejected, countries are normalised to ISO
+alpha-3, kinds and the other closed vocabularies give a "did you mean" on typos, and times are
+timezone-aware (a bare date means 00:00 UTC; a datetime without an offset is an error).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable
+from typing import Annotated, Any
+
+import pycountry
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
+
+from .countries import normalize_country
+from .errors import InvalidValue, suggest
+
+__all__ = [
+    "ACTOR_TYPES",
+    "ATTRIBUTIONS",
+    "EVENT_FIELDS",
+    "INTENTS",
+    "KINDS",
+    "KIND_GROUPS",
+    "Country",
+    "Event",
+    "Location",
+    "parse_time",
+]
+
+#: The event kinds of CONTRACT §3, by group. Group names are usable as sets in rule files.
+KIND_GROUPS: dict[str, tuple[str, ...]] = {
+    "MILITARY": (
+        "ground_offensive",
+        "border_incursion",
+        "missile_strike",
+        "drone_strike",
+        "air_strike",
+        "artillery_fire",
+        "naval_attack",
+        "airspace_violation",
+        "naval_incursion",
+    ),
+    "SPILLOVER": ("munition_impact",),
+    "SUPPORT": ("troop_deployment", "weapons_supply", "territory_use"),
+    "POSTURE": ("mobilization", "military_exercise", "threat"),
+    "HYBRID": ("sabotage", "cyberattack", "electronic_warfare", "border_provocation"),
+    "OTHER": ("other",),
+}
+KINDS: tuple[str, ...] = tuple(k for group in KIND_GROUPS.values() for k in group)
+ACTOR_TYPES = ("state_forces", "state_directed_proxy", "non_state", "individuals", "unknown")
+INTENTS = ("deliberate", "stray", "accidental", "unknown")
+ATTRIBUTIONS = ("confirmed", "suspected", "disputed", "misattributed")
+
+
+def _choice(what: str, allowed: tuple[str, ...]) -> Callable[[Any], str]:
+    def check(value: Any) -> str:
+        if not isinstance(value, str):
+            raise InvalidValue(f"{what} must be a string, one of: {', '.join(allowed)}")
+        if value in allowed:
+            return value
+        if value.strip().lower() in allowed:
+            return value.strip().lower()
+        raise InvalidValue(f"unknown {what} '{value}'", suggestion=suggest(value, allowed, cutoff=0.6))
+
+    return check
+
+
+def _country(value: Any) -> str:
+    return normalize_country(value)
+
+
+Country = Annotated[str, BeforeValidator(_country)]
+Kind = Annotated[str, BeforeValidator(_choice("kind", KINDS))]
+ActorType = Annotated[str, BeforeValidator(_choice("actor_type", ACTOR_TYPES))]
+Intent = Annotated[str, BeforeValidator(_choice("intent", INTENTS))]
+Attribution = Annotated[str, BeforeValidator(_choice("attribution", ATTRIBUTIONS))]
+
+_DATE_ONLY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+def parse_time(value: Any) -> dt.datetime:
+    """Read an event time: ISO 8601 with offset, a ``YYYY-MM-DD`` date (00:00 UTC), or a YAML
+    timestamp. Returns an aware datetime in UTC."""
+    if isinstance(value, dt.datetime):
+        stamp = value
+    elif isinstance(value, dt.date):
+        return dt.datetime(value.year, value.month, value.day, tzinfo=dt.timezone.utc)
+    elif isinstance(value, str):
+        text = value.strip()
+        if _DATE_ONLY.match(text):
+            try:
+                day = dt.date.fromisoformat(text)
+            except ValueError:
+                raise InvalidValue(f"invalid date '{value}'") from None
+            return dt.datetime(day.year, day.month, day.day, tzinfo=dt.timezone.utc)
+        iso = text[:-1] + "+00:00" if text.endswith(("Z", "z")) else text
+        try:
+            stamp = dt.datetime.fromisoformat(iso)
+        except ValueError:
+            raise InvalidValue(
+                f"invalid time '{value}': expected ISO 8601 with an offset "
+                "(2024-06-01T04:00:00+00:00) or a date (2024-06-01)"
+            ) from None
+    else:
+        raise InvalidValue(f"a time must be a string or a date, not {type(value).__name__}")
+    if stamp.tzinfo is None or stamp.utcoffset() is None:
+        raise InvalidValue(
+            f"datetime '{value}' has no UTC offset: add one (e.g. +00:00), or give a bare date"
+        )
+    return stamp.astimezone(dt.timezone.utc)
+
+
+def _region(value: Any) -> str:
+    if not isinstance(value, str):
+        raise InvalidValue("a region must be an ISO 3166-2 code such as 'UA-07'")
+    code = value.strip().upper()
+    if pycountry.subdivisions.get(code=code) is None:
+        raise InvalidValue(f"unknown ISO 3166-2 region '{value}'")
+    return code
+
+
+class _Closed(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+
+
+class Location(_Closed):
+    """Where an event happened."""
+
+    country: Country | None = None
+    region: Annotated[str, BeforeValidator(_region)] | None = None
+    place: str | None = None
+    lat: float | None = Field(default=None, ge=-90, le=90)
+    lon: float | None = Field(default=None, ge=-180, le=180)
+
+
+class Event(_Closed):
+    """One structured incident (CONTRACT §2)."""
+
+    id: str = Field(min_length=1)
+    time: Annotated[dt.datetime, BeforeValidator(parse_time)]
+    actor: Country | None
+    actor_type: ActorType = "state_forces"
+    on_behalf_of: Country | None = None
+    target: Country
+    kind: Kind
+    intent: Intent = "unknown"
+    attribution: Attribution = "confirmed"
+    location: Location | None = None
+    fatalities: int | None = Field(default=None, ge=0, strict=True)
+    sources: tuple[str, ...] = ()
+    notes: str | None = None
+
+    @field_validator("id", mode="before")
+    @classmethod
+    def _id_text(cls, value: Any) -> Any:
+        if isinstance(value, bool):
+            raise InvalidValue("an id must be a string")
+        return str(value) if isinstance(value, int) else value
+
+    def contract_dict(self) -> dict[str, Any]:
+        """The event as contract JSON: ISO time in UTC, unset optional fields left out."""
+        out: dict[str, Any] = {"id": self.id, "time": format_time(self.time)}
+        for name in ("actor", "actor_type", "on_behalf_of", "target", "kind", "intent", "attribution"):
+            value = getattr(self, name)
+            if value is not None or name == "actor":
+                out[name] = value
+        if self.location is not None:
+            out["location"] = self.location.model_dump(exclude_none=True)
+        if self.fatalities is not None:
+            out["fatalities"] = self.fatalities
+        if self.sources:
+            out["sources"] = list(self.sources)
+        if self.notes is not None:
+            out["notes"] = self.notes
+        return out
+
+
+def format_time(value: dt.datetime) -> str:
+    """The one rendering of a time in reports: ISO 8601 in UTC with ``+00:00``."""
+    return value.astimezone(dt.timezone.utc).isoformat()
+
+
+#: Field names allowed at each level, for "did you mean" on unknown fields.
+EVENT_FIELDS: dict[str, tuple[str, ...]] = {
+    "": tuple(Event.model_fields),
+    "location": tuple(Location.model_fields),
+}

@@ -1,0 +1,204 @@
+"""Reading YAML and JSON documents while remembering where every value came from.
+
+The loaders return plain Python data (dicts, lists, scalars; YAML timestamps stay
+``datetime``/``date``) together with a :class:`Positions` map from a document path such as
+``("events", 3, "actor")`` to its 1-based line and column. Pydantic reports errors by such
+paths (``loc``), so :func:`problems_from_validation` can turn them into located problems.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+from ruamel.yaml import YAML
+from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.error import MarkedYAMLError, YAMLError
+
+from .errors import InputError, Problem, suggest
+
+__all__ = ["Document", "Positions", "load_document", "problems_from_validation"]
+
+PathKey = tuple[str | int, ...]
+
+
+@dataclass
+class Positions:
+    """Line/column (1-based) of each node of a document, by path."""
+
+    spots: dict[PathKey, tuple[int, int]] = field(default_factory=dict)
+
+    def find(self, path: Sequence[str | int]) -> tuple[int | None, int | None]:
+        """The position of *path*, or of its nearest ancestor that has one."""
+        key = tuple(path)
+        while True:
+            if key in self.spots:
+                return self.spots[key]
+            if not key:
+                return (None, None)
+            key = key[:-1]
+
+    def shifted(self, prefix: PathKey) -> Positions:
+        """The positions below *prefix*, re-rooted so that *prefix* becomes ``()``."""
+        n = len(prefix)
+        return Positions({k[n:]: v for k, v in self.spots.items() if k[:n] == prefix})
+
+
+@dataclass
+class Document:
+    """A parsed document: its data, where it came from, and where each node sits."""
+
+    data: Any
+    file: str
+    positions: Positions
+
+
+def _plain(node: Any, path: PathKey, spots: dict[PathKey, tuple[int, int]]) -> Any:
+    """Convert ruamel's round-trip nodes into plain data, recording value positions."""
+    if isinstance(node, CommentedMap):
+        out: dict[Any, Any] = {}
+        for key in node:
+            k = str(key) if not isinstance(key, (str, int)) else key
+            sub = (*path, k)
+            try:
+                line, col = node.lc.value(key)
+            except (KeyError, TypeError):
+                line, col = node.lc.key(key)
+            spots[sub] = (line + 1, col + 1)
+            out[k] = _plain(node[key], sub, spots)
+        return out
+    if isinstance(node, CommentedSeq):
+        items: list[Any] = []
+        for i, item in enumerate(node):
+            sub = (*path, i)
+            try:
+                line, col = node.lc.item(i)
+                spots[sub] = (line + 1, col + 1)
+            except (KeyError, TypeError, IndexError):
+                pass
+            items.append(_plain(item, sub, spots))
+        return items
+    if isinstance(node, bool) or node is None:
+        return node
+    if isinstance(node, int):
+        return int(node)
+    if isinstance(node, float):
+        return float(node)
+    if isinstance(node, str):
+        return str(node)
+    return node  # datetime / date from YAML timestamps
+
+
+def parse_yaml(text: str, file: str) -> Document:
+    """Parse YAML (or JSON, which ruamel reads as YAML) keeping positions; syntax errors are
+    raised as :class:`InputError` naming the line and column."""
+    yaml = YAML(typ="rt")
+    yaml.allow_duplicate_keys = False
+    try:
+        raw = yaml.load(io.StringIO(text))
+    except MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark is not None else None
+        col = mark.column + 1 if mark is not None else None
+        what = exc.problem or exc.context or "invalid syntax"
+        raise InputError([Problem(f"invalid YAML/JSON: {what}", file=file, line=line, column=col)])
+    except YAMLError as exc:  # pragma: no cover - unmarked errors are rare
+        raise InputError([Problem(f"invalid YAML/JSON: {exc}", file=file)]) from None
+    spots: dict[PathKey, tuple[int, int]] = {(): (1, 1)}
+    data = _plain(raw, (), spots)
+    return Document(data, file, Positions(spots))
+
+
+def read_text(path: str | Path) -> str:
+    """Read a UTF-8 text file, turning OS and decoding errors into located problems."""
+    p = Path(path)
+    try:
+        return p.read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise InputError.one("no such file", file=str(path)) from None
+    except IsADirectoryError:
+        raise InputError.one("is a directory, not a file", file=str(path)) from None
+    except UnicodeDecodeError as exc:
+        raise InputError.one(f"not UTF-8 text ({exc.reason} at byte {exc.start})", file=str(path)) from None
+    except OSError as exc:
+        raise InputError.one(f"cannot read: {exc.strerror}", file=str(path)) from None
+
+
+def load_document(path: str | Path) -> Document:
+    """Read and parse a YAML or JSON file."""
+    return parse_yaml(read_text(path), str(path))
+
+
+def _dotted(loc: Iterable[str | int]) -> str:
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += ("." if out else "") + part
+    return out
+
+
+def problems_from_validation(
+    exc: ValidationError,
+    *,
+    file: str,
+    positions: Positions | None = None,
+    prefix: PathKey = (),
+    field_names: dict[str, Sequence[str]] | None = None,
+    display_prefix: str = "",
+) -> list[Problem]:
+    """Turn pydantic errors into located problems.
+
+    *prefix* is where the validated object sits in the document (for positions). *field_names*
+    maps a dotted parent path (``""`` for the root) to the allowed keys there, for "did you mean"
+    on unknown fields. *display_prefix* is prepended to field names in messages.
+    """
+    problems: list[Problem] = []
+    for err in exc.errors(include_url=False):
+        loc = tuple(p for p in err["loc"] if not (isinstance(p, str) and p.startswith("function-")))
+        # drop pydantic's union/tagged markers such as 'str' or 'list[str]' that are not keys
+        line = col = None
+        if positions is not None:
+            line, col = positions.find((*prefix, *loc))
+        name = _dotted(loc)
+        full = f"{display_prefix}{name}" if name else (display_prefix.rstrip(".") or None)
+        etype = err["type"]
+        value = err.get("input")
+        msg = err["msg"]
+        suggestion = None
+        if etype == "extra_forbidden":
+            parent = _dotted(loc[:-1])
+            allowed = (field_names or {}).get(parent, ())
+            msg = "unknown field"
+            suggestion = suggest(str(loc[-1]), allowed, cutoff=0.6) if allowed else None
+            value = None
+            problems.append(
+                Problem(msg, file=file, line=line, column=col, field=full, suggestion=suggestion)
+            )
+            continue
+        if etype == "missing":
+            problems.append(Problem("required field is missing", file=file, line=line, column=col, field=full))
+            continue
+        if msg.startswith("Value error, "):
+            msg = msg[len("Value error, ") :]
+        ctx = err.get("ctx") or {}
+        if isinstance(ctx.get("error"), Exception):
+            suggestion = getattr(ctx["error"], "suggestion", None)
+        problems.append(
+            Problem(
+                msg[0].lower() + msg[1:] if msg else msg,
+                file=file,
+                line=line,
+                column=col,
+                field=full,
+                value=value,
+                has_value=not isinstance(value, (dict, list)),
+                suggestion=suggestion,
+            )
+        )
+    return problems
