@@ -28,6 +28,7 @@ __all__ = [
     "Country",
     "Event",
     "Location",
+    "parse_region",
     "parse_time",
 ]
 
@@ -114,7 +115,7 @@ def parse_time(value: Any) -> dt.datetime:
     return stamp.astimezone(dt.timezone.utc)
 
 
-def _region(value: Any) -> str:
+def parse_region(value: Any) -> str:
     if not isinstance(value, str):
         raise InvalidValue("a region must be an ISO 3166-2 code such as 'UA-07'")
     code = value.strip().upper()
@@ -131,7 +132,7 @@ class Location(_Closed):
     """Where an event happened."""
 
     country: Country | None = None
-    region: Annotated[str, BeforeValidator(_region)] | None = None
+    region: Annotated[str, BeforeValidator(parse_region)] | None = None
     place: str | None = None
     lat: float | None = Field(default=None, ge=-90, le=90)
     lon: float | None = Field(default=None, ge=-180, le=180)

@@ -1,0 +1,50 @@
+"""A pure-Python reading of resolved conditions over the same facts the engine sees.
+
+It is the reference the engine is property-tested against, and what answers questions the
+engine cannot: whether an event could ever be given a level (real-data relevance), and, later,
+why a rule did not match.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .rules.resolved import FIELDS, All, AnyOf, Cond, Not, Test
+
+__all__ = ["holds"]
+
+
+def holds(cond: Cond, fact: dict[str, Any]) -> bool:
+    """Whether *cond* is true of *fact* (an :func:`redlines.compile.event_fact`)."""
+    if isinstance(cond, All):
+        return all(holds(c, fact) for c in cond.items)
+    if isinstance(cond, AnyOf):
+        return any(holds(c, fact) for c in cond.items)
+    if isinstance(cond, Not):
+        return not holds(cond.item, fact)
+    return _test(cond, fact)
+
+
+def _test(test: Test, fact: dict[str, Any]) -> bool:
+    key = FIELDS[test.field].key
+    present = fact.get(f"has__{key}") == 1
+    if test.op == "exists":
+        return present is bool(test.value)
+    if not present:
+        return False
+    value = fact[key]
+    if test.op == "eq":
+        return bool(value == test.value)
+    if test.op == "ne":
+        return bool(value != test.value)
+    if test.op == "in":
+        return value in test.value
+    if test.op == "not_in":
+        return value not in test.value
+    if test.op == "gt":
+        return bool(value > test.value)
+    if test.op == "ge":
+        return bool(value >= test.value)
+    if test.op == "lt":
+        return bool(value < test.value)
+    return bool(value <= test.value)

@@ -1,0 +1,450 @@
+"""Load a rule file: YAML -> RuleFile model -> checked, resolved :class:`Ruleset`.
+
+Every problem is reported with the file, line and column it comes from; unknown names (sets,
+conditions, fields, kinds, countries, shipped rulesets) come with a "did you mean".
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import string
+from collections.abc import Sequence
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from ..countries import normalize_country
+from ..errors import InputError, InvalidValue, Problem, RuleError, RulesetNotFound, suggest
+from ..events import KIND_GROUPS, KINDS, parse_region, parse_time
+from ..source import Document, parse_yaml, problems_from_validation, read_text
+from .model import AllOf, AnyOf, Clause, Condition, FieldTest, NotOf, Pattern, Ref, RuleFile, SetDef
+from .resolved import (
+    FIELDS,
+    All,
+    Cond,
+    Not,
+    ResolvedClause,
+    ResolvedPattern,
+    ResolvedRedLine,
+    Ruleset,
+    Test,
+)
+from .resolved import AnyOf as RAny
+
+__all__ = ["CLAUSE_PLACEHOLDERS", "PATTERN_PLACEHOLDERS", "load_rules", "shipped_rulesets"]
+
+Path_ = tuple[str | int, ...]
+
+#: Placeholders a clause reason may use (see docs/rules.md).
+CLAUSE_PLACEHOLDERS = (
+    "id",
+    "time",
+    "date",
+    "actor",
+    "actor_name",
+    "actor_type",
+    "on_behalf_of",
+    "on_behalf_of_name",
+    "target",
+    "target_name",
+    "kind",
+    "intent",
+    "attribution",
+    "region",
+    "place",
+    "location_country",
+    "fatalities",
+)
+#: Placeholders a pattern reason may use, in addition to those of the last event.
+PATTERN_PLACEHOLDERS = (*CLAUSE_PLACEHOLDERS, "count", "within", "key", "first", "last", "events")
+
+_SET_TYPES = {"countries": "country", "kinds": "kind", "regions": "region", "values": "value"}
+
+
+def shipped_rulesets() -> list[str]:
+    """Names of the rulesets that ship with redlines."""
+    folder = resources.files("redlines").joinpath("data/rulesets")
+    return sorted(p.name[: -len(".yaml")] for p in folder.iterdir() if p.name.endswith(".yaml"))
+
+
+def load_rules(spec: str | Path = "nato-2024", *, base: Path | None = None) -> Ruleset:
+    """Load a ruleset by shipped name (``nato-2024``) or by path to a YAML rule file.
+
+    A relative path is taken relative to *base* when given (scenario files name their rules
+    relative to themselves).
+    """
+    text = str(spec)
+    shipped = shipped_rulesets()
+    looks_like_path = isinstance(spec, Path) or "/" in text or text.endswith((".yaml", ".yml", ".json"))
+    if not looks_like_path and text in shipped:
+        data = resources.files("redlines").joinpath(f"data/rulesets/{text}.yaml").read_bytes()
+        return parse_rules(data.decode("utf-8"), f"builtin:{text}")
+    path = Path(text)
+    if base is not None and not path.is_absolute():
+        path = base / path
+    if not looks_like_path and not path.exists():
+        raise RulesetNotFound(
+            [
+                Problem(
+                    f"unknown ruleset '{text}': not a shipped ruleset ({', '.join(shipped)}) "
+                    "nor a file",
+                    suggestion=suggest(text, shipped, cutoff=0.5),
+                )
+            ]
+        )
+    return parse_rules(read_text(path), str(path))
+
+
+def parse_rules(text: str, file: str) -> Ruleset:
+    """Parse, validate and resolve a rule file's text."""
+    try:
+        doc = parse_yaml(text, file)
+    except InputError as exc:
+        raise RuleError(exc.problems) from None
+    if not isinstance(doc.data, dict):
+        raise RuleError.one("a rule file must be a mapping with 'schema', 'name', ... 'red_lines'", file=file, line=1)
+    try:
+        model = RuleFile.model_validate(doc.data)
+    except ValidationError as exc:
+        raise RuleError(_model_problems(exc, doc)) from None
+    resolver = _Resolver(model, doc)
+    ruleset = resolver.resolve(hashlib.sha256(text.encode("utf-8")).hexdigest())
+    if resolver.problems:
+        raise RuleError(resolver.problems)
+    return ruleset
+
+
+_ALLOWED_KEYS: dict[str, tuple[str, ...]] = {
+    "": ("schema", "name", "version", "title", "description", "provenance", "sets", "conditions", "red_lines"),
+    "provenance": ("source", "date", "url", "consequence", "notes"),
+    "red_lines": ("id", "title", "description", "provenance", "applies_when", "clauses", "patterns"),
+    "clauses": ("id", "level", "when", "reason", "description"),
+    "patterns": ("id", "level", "select", "count", "within", "same", "reason", "description"),
+    "select": ("level", "when"),
+    "sets": ("description", "countries", "kinds", "regions", "values"),
+    "field": ("field", "eq", "ne", "in", "not_in", "gt", "ge", "lt", "le", "exists"),
+}
+
+
+def _model_problems(exc: ValidationError, doc: Document) -> list[Problem]:
+    out: list[Problem] = []
+    for p in problems_from_validation(exc, file=doc.file, positions=doc.positions):
+        if p.message == "unknown field" and p.field:
+            parts = [x for x in p.field.replace("[", ".").replace("]", "").split(".") if x]
+            key = parts[-1]
+            context = _context(parts[:-1])
+            allowed = _ALLOWED_KEYS.get(context, ())
+            p = Problem(p.message, file=p.file, line=p.line, column=p.column, field=p.field,
+                        suggestion=suggest(key, allowed, cutoff=0.6) if allowed else None)
+        elif "a condition is a mapping" in p.message and p.has_value is False:
+            p = Problem(p.message, file=p.file, line=p.line, column=p.column, field=p.field)
+        out.append(p)
+    return out
+
+
+def _context(parts: Sequence[str]) -> str:
+    names = [p for p in parts if not p.isdigit()]
+    if not names:
+        return ""
+    last = names[-1]
+    if last in ("sets",) and len(names) == 1:
+        return "sets"
+    if len(names) >= 2 and names[-2] == "sets":
+        return "sets"
+    if last in ("when", "applies_when", "all", "any", "not") or (len(names) >= 2 and names[-2] == "conditions"):
+        return "field"
+    return last
+
+
+class _Resolver:
+    """Checks names, types and values, and inlines sets and named conditions."""
+
+    def __init__(self, model: RuleFile, doc: Document) -> None:
+        self.model = model
+        self.doc = doc
+        self.problems: list[Problem] = []
+        self.sets: dict[str, tuple[str, tuple[Any, ...]]] = {}  # name -> (type, members)
+        self._resolving_conditions: list[str] = []
+        self._conditions: dict[str, Cond | None] = {}
+
+    # -- problems -------------------------------------------------------------------------
+    def problem(self, path: Path_, message: str, *, field: str | None = None, value: Any = None,
+                has_value: bool = False, suggestion: str | None = None) -> None:
+        line, col = self.doc.positions.find(path)
+        self.problems.append(Problem(message, file=self.doc.file, line=line, column=col,
+                                     field=field or _dotted(path), value=value,
+                                     has_value=has_value, suggestion=suggestion))
+
+    # -- sets -----------------------------------------------------------------------------
+    def resolve_sets(self) -> None:
+        for name, members in KIND_GROUPS.items():
+            self.sets[name] = ("kind", members)
+        pending = dict(self.model.sets)
+        for name in pending:
+            if name in KIND_GROUPS:
+                self.problem(("sets", name), f"set '{name}' is built in and cannot be redefined")
+        order = [n for n in pending if n not in KIND_GROUPS]
+        for name in order:
+            self._resolve_set(name, pending, [])
+
+    def _resolve_set(self, name: str, pending: dict[str, SetDef], stack: list[str]) -> None:
+        if name in self.sets:
+            return
+        path: Path_ = ("sets", name)
+        if name in stack:
+            self.problem(path, f"set '{name}' includes itself ({' -> '.join([*stack, name])})")
+            self.sets[name] = ("value", ())
+            return
+        sdef = pending[name]
+        given = [(k, v) for k, v in (("countries", sdef.countries), ("kinds", sdef.kinds),
+                                     ("regions", sdef.regions), ("values", sdef.values)) if v is not None]
+        if len(given) != 1:
+            self.problem(path, "a set needs exactly one of 'countries', 'kinds', 'regions' or 'values'")
+            self.sets[name] = ("value", ())
+            return
+        key, raw = given[0]
+        stype = _SET_TYPES[key]
+        members: list[Any] = []
+        for i, item in enumerate(raw):
+            ipath: Path_ = (*path, key, i)
+            if isinstance(item, str) and (item in pending or item in KIND_GROUPS) and item != name:
+                if item in pending and item not in self.sets:
+                    self._resolve_set(item, pending, [*stack, name])
+                itype, imembers = self.sets[item]
+                if itype != stype:
+                    self.problem(ipath, f"set '{item}' holds {itype} values, not {stype} values",
+                                 value=item, has_value=True)
+                members.extend(imembers)
+                continue
+            value = self._member(stype, item, ipath)
+            if value is not None:
+                members.append(value)
+        self.sets[name] = (stype, tuple(sorted(set(members), key=_sort_key)))
+
+    def _member(self, stype: str, item: Any, path: Path_) -> Any:
+        try:
+            if stype == "country":
+                return normalize_country(item)
+            if stype == "kind":
+                if item not in KINDS:
+                    raise InvalidValue(f"unknown kind or set '{item}'",
+                                       suggestion=suggest(str(item), [*KINDS, *self.sets, *self.model.sets], cutoff=0.6))
+                return item
+            if stype == "region":
+                return parse_region(item)
+            return item
+        except InvalidValue as exc:
+            self.problem(path, str(exc), value=item, has_value=True, suggestion=exc.suggestion)
+            return None
+
+    # -- conditions -----------------------------------------------------------------------
+    def named_condition(self, name: str, path: Path_) -> Cond | None:
+        if name not in self.model.conditions:
+            self.problem(path, f"unknown condition '{name}'", value=name,
+                         suggestion=suggest(name, self.model.conditions, cutoff=0.5))
+            return None
+        if name in self._resolving_conditions:
+            chain = " -> ".join([*self._resolving_conditions, name])
+            self.problem(path, f"condition '{name}' refers to itself ({chain})")
+            return None
+        if name not in self._conditions:
+            self._resolving_conditions.append(name)
+            self._conditions[name] = self.condition(self.model.conditions[name], ("conditions", name))
+            self._resolving_conditions.pop()
+        return self._conditions[name]
+
+    def condition(self, cond: Condition, path: Path_) -> Cond | None:
+        if isinstance(cond, AllOf):
+            items = [self.condition(c, (*path, "all", i)) for i, c in enumerate(cond.all)]
+            return All(tuple(c for c in items if c is not None))
+        if isinstance(cond, AnyOf):
+            items = [self.condition(c, (*path, "any", i)) for i, c in enumerate(cond.any)]
+            return RAny(tuple(c for c in items if c is not None))
+        if isinstance(cond, NotOf):
+            inner = self.condition(cond.not_, (*path, "not"))
+            return None if inner is None else Not(inner)
+        if isinstance(cond, Ref):
+            return self.named_condition(cond.ref, (*path, "ref"))
+        return self.field_test(cond, path)
+
+    def field_test(self, test: FieldTest, path: Path_) -> Cond | None:
+        spec = FIELDS.get(test.field)
+        if spec is None:
+            hint = suggest(test.field, FIELDS, cutoff=0.6)
+            why = " (rules may not match on the event id)" if test.field == "id" else ""
+            self.problem((*path, "field"), f"unknown or untestable event field '{test.field}'{why}",
+                         value=test.field, suggestion=hint)
+            return None
+        ops = test.operators()
+        if len(ops) != 1:
+            self.problem(path, f"a test on '{test.field}' needs exactly one operator "
+                               "(eq, ne, in, not_in, gt, ge, lt, le, exists)")
+            return None
+        op, operand = ops[0]
+        opath: Path_ = (*path, op)
+        if op == "exists":
+            return Test(spec.name, "exists", bool(operand))
+        if op in ("gt", "ge", "lt", "le") and spec.type not in ("number", "integer", "time"):
+            self.problem(opath, f"'{op}' compares numbers or times; '{spec.name}' is a {spec.type}")
+            return None
+        if op in ("in", "not_in"):
+            members = self._operand_set(spec.name, spec.type, operand, opath)
+            if members is None:
+                return None
+            return Test(spec.name, op, members)  # type: ignore[arg-type]
+        value = self._value(spec.name, spec.type, spec.choices, operand, opath)
+        if value is None:
+            return None
+        return Test(spec.name, op, value)  # type: ignore[arg-type]
+
+    def _operand_set(self, fname: str, ftype: str, operand: Any, path: Path_) -> tuple[Any, ...] | None:
+        if isinstance(operand, str):
+            if operand not in self.sets:
+                self.problem(path, f"unknown set '{operand}'", value=operand,
+                             suggestion=suggest(operand, self.sets, cutoff=0.5))
+                return None
+            stype, members = self.sets[operand]
+            want = {"country": "country", "kind": "kind", "region": "region"}.get(ftype, "value")
+            if stype != want and not (stype == "value" and want == "value"):
+                self.problem(path, f"set '{operand}' holds {stype} values but '{fname}' is a {ftype}",
+                             value=operand)
+                return None
+            return members
+        spec = FIELDS[fname]
+        values = []
+        for i, item in enumerate(operand):
+            if isinstance(item, str) and item in self.sets and ftype == "kind":
+                values.extend(self.sets[item][1])
+                continue
+            v = self._value(fname, ftype, spec.choices, item, (*path, i))
+            if v is not None:
+                values.append(v)
+        return tuple(sorted(set(values), key=_sort_key))
+
+    def _value(self, fname: str, ftype: str, choices: tuple[str, ...], operand: Any, path: Path_) -> Any:
+        try:
+            if ftype == "country":
+                return normalize_country(operand)
+            if ftype in ("kind", "enum"):
+                if operand not in choices:
+                    raise InvalidValue(f"'{operand}' is not a valid {fname}",
+                                       suggestion=suggest(str(operand), choices, cutoff=0.6))
+                return operand
+            if ftype == "region":
+                return parse_region(operand)
+            if ftype == "time":
+                return parse_time(operand).timestamp()
+            if ftype in ("number", "integer"):
+                if isinstance(operand, bool) or not isinstance(operand, (int, float)):
+                    raise InvalidValue(f"'{fname}' is compared with numbers, not {operand!r}")
+                return operand
+            if not isinstance(operand, str):
+                raise InvalidValue(f"'{fname}' is compared with text, not {operand!r}")
+            return operand
+        except InvalidValue as exc:
+            self.problem(path, str(exc), value=operand if not isinstance(operand, dt.date) else str(operand),
+                         has_value=True, suggestion=exc.suggestion)
+            return None
+
+    # -- red lines ------------------------------------------------------------------------
+    def resolve(self, sha256: str) -> Ruleset:
+        self.resolve_sets()
+        for name in self.model.conditions:
+            self.named_condition(name, ("conditions", name))
+        if not self.model.red_lines:
+            self.problem(("red_lines",), "a ruleset needs at least one red line")
+        red_lines: list[ResolvedRedLine] = []
+        seen_ids: set[str] = set()
+        for i, rl in enumerate(self.model.red_lines):
+            rpath: Path_ = ("red_lines", i)
+            if rl.id in seen_ids:
+                self.problem((*rpath, "id"), f"duplicate red line id '{rl.id}'", value=rl.id)
+            seen_ids.add(rl.id)
+            guard = self.condition(rl.applies_when, (*rpath, "applies_when")) if rl.applies_when else None
+            if not rl.clauses and not rl.patterns:
+                self.problem(rpath, f"red line '{rl.id}' has neither clauses nor patterns")
+            clause_ids: set[str] = set()
+            clauses = []
+            for j, cl in enumerate(rl.clauses):
+                cpath: Path_ = (*rpath, "clauses", j)
+                self._unique(cl.id, clause_ids, (*cpath, "id"))
+                clauses.append(self._clause(cl, guard, cpath))
+            patterns = []
+            for j, pat in enumerate(rl.patterns):
+                ppath: Path_ = (*rpath, "patterns", j)
+                self._unique(pat.id, clause_ids, (*ppath, "id"))
+                patterns.append(self._pattern(pat, guard, ppath, bool(rl.clauses)))
+            red_lines.append(ResolvedRedLine(rl.id, rl.title, rl.description,
+                                             rl.provenance or self.model.provenance,
+                                             tuple(c for c in clauses if c is not None),
+                                             tuple(p for p in patterns if p is not None)))
+        source = self.doc.file
+        return Ruleset(
+            name=self.model.name,
+            version=self.model.version,
+            title=self.model.title,
+            description=self.model.description,
+            provenance=self.model.provenance,
+            red_lines=tuple(red_lines),
+            sha256=sha256,
+            source=source,
+            sets={k: tuple(str(m) for m in v[1]) for k, v in sorted(self.sets.items())},
+            model=self.model,
+        )
+
+    def _unique(self, ident: str, seen: set[str], path: Path_) -> None:
+        if ident in seen:
+            self.problem(path, f"duplicate clause or pattern id '{ident}' in this red line", value=ident)
+        seen.add(ident)
+
+    def _clause(self, cl: Clause, guard: Cond | None, path: Path_) -> ResolvedClause | None:
+        cond = self.condition(cl.when, (*path, "when"))
+        self._template(cl.reason, CLAUSE_PLACEHOLDERS, (*path, "reason"))
+        if cond is None:
+            return None
+        full = cond if guard is None else All((guard, cond))
+        return ResolvedClause(cl.id, cl.level, full, cl.reason, cl.description)
+
+    def _pattern(self, pat: Pattern, guard: Cond | None, path: Path_, has_clauses: bool) -> ResolvedPattern | None:
+        parts: list[Cond] = [] if guard is None else [guard]
+        if pat.select.when is not None:
+            cond = self.condition(pat.select.when, (*path, "select", "when"))
+            if cond is None:
+                return None
+            parts.append(cond)
+        if pat.select.level != "any" and not has_clauses:
+            self.problem((*path, "select", "level"),
+                         f"selecting events at level '{pat.select.level}' needs clauses in this red line")
+        for k, name in enumerate(pat.same):
+            if name not in FIELDS:
+                self.problem((*path, "same", k), f"unknown event field '{name}'", value=name,
+                             suggestion=suggest(name, FIELDS, cutoff=0.6))
+        self._template(pat.reason, PATTERN_PLACEHOLDERS, (*path, "reason"))
+        return ResolvedPattern(pat.id, pat.level, pat.select.level, All(tuple(parts)), pat.count,
+                               pat.within, pat.same, pat.reason, pat.description)
+
+    def _template(self, text: str, allowed: Sequence[str], path: Path_) -> None:
+        try:
+            names = [f for _, f, _, _ in string.Formatter().parse(text) if f is not None]
+        except ValueError as exc:
+            self.problem(path, f"invalid reason template: {exc}", value=text)
+            return
+        for name in names:
+            if name not in allowed:
+                self.problem(path, f"unknown placeholder '{{{name}}}' in reason", value=name,
+                             suggestion=suggest(name, allowed, cutoff=0.6))
+
+
+def _sort_key(value: Any) -> tuple[str, str]:
+    return (type(value).__name__, str(value))
+
+
+def _dotted(path: Path_) -> str:
+    out = ""
+    for part in path:
+        out += f"[{part}]" if isinstance(part, int) else ("." if out else "") + str(part)
+    return out
+

@@ -1,0 +1,240 @@
+"""The rule language (v1) as pydantic models: closed, frozen, validated.
+
+A rule file declares named sets and conditions, then red lines. Each red line has clauses
+(a condition on one event that gives a level) and patterns (N selected events sharing a key
+within a window of event time). See docs/rules.md for the language and nato-2024 as the
+worked example.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Annotated, Any, Literal, Union
+
+from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, field_validator
+
+from ..errors import InvalidValue
+
+__all__ = [
+    "AllOf",
+    "AnyOf",
+    "Clause",
+    "Condition",
+    "FieldTest",
+    "Level",
+    "NotOf",
+    "Pattern",
+    "PatternSelect",
+    "Provenance",
+    "RedLine",
+    "Ref",
+    "RuleFile",
+    "SetDef",
+    "parse_window",
+]
+
+SCHEMA = "redlines/rules/v1"
+Level = Literal["crossed", "warning"]
+LEVELS: tuple[str, ...] = ("clear", "warning", "crossed")  # ordered, lowest first
+
+_ID = r"^[A-Za-z][A-Za-z0-9_.-]*$"
+
+
+class _Closed(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Provenance(_Closed):
+    """Where a red line comes from: shown in every report."""
+
+    source: str
+    date: dt.date | None = None
+    url: str | None = None
+    consequence: str | None = None
+    notes: str | None = None
+
+    @field_validator("date", mode="before")
+    @classmethod
+    def _date(cls, value: Any) -> Any:
+        if isinstance(value, dt.datetime):
+            return value.date()
+        return value
+
+
+class SetDef(_Closed):
+    """A named set: exactly one of countries, kinds, regions or values. Members may name other
+    sets of the same type (including the built-in kind groups such as ``MILITARY``)."""
+
+    description: str | None = None
+    countries: tuple[str, ...] | None = None
+    kinds: tuple[str, ...] | None = None
+    regions: tuple[str, ...] | None = None
+    values: tuple[str | int | float, ...] | None = None
+
+
+Scalar = Union[str, int, float, bool, dt.date, dt.datetime]
+
+
+class FieldTest(_Closed):
+    """A test on one event field. Every test except ``exists: false`` is false when the field
+    is absent or null; ``not`` is plain negation on top of that."""
+
+    field: str
+    eq: Scalar | None = None
+    ne: Scalar | None = None
+    in_: str | tuple[Scalar, ...] | None = Field(default=None, alias="in")
+    not_in: str | tuple[Scalar, ...] | None = None
+    gt: Scalar | None = None
+    ge: Scalar | None = None
+    lt: Scalar | None = None
+    le: Scalar | None = None
+    exists: bool | None = None
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+    def operators(self) -> list[tuple[str, Any]]:
+        """The (operator, operand) pairs that are set, in declaration order."""
+        out: list[tuple[str, Any]] = []
+        for name in ("eq", "ne", "in_", "not_in", "gt", "ge", "lt", "le", "exists"):
+            value = getattr(self, name)
+            if value is not None:
+                out.append((name.rstrip("_"), value))
+        return out
+
+
+class AllOf(_Closed):
+    all: tuple[Condition, ...]
+
+
+class AnyOf(_Closed):
+    any: tuple[Condition, ...]
+
+
+class NotOf(_Closed):
+    not_: Condition = Field(alias="not")
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+
+class Ref(_Closed):
+    """Use a named condition from the file's ``conditions``."""
+
+    ref: str
+
+
+def _condition_tag(value: Any) -> str | None:
+    if isinstance(value, BaseModel):
+        return {AllOf: "all", AnyOf: "any", NotOf: "not", Ref: "ref", FieldTest: "field"}.get(
+            type(value)
+        )
+    if not isinstance(value, dict):
+        return None
+    for tag in ("all", "any", "not", "ref", "field"):
+        if tag in value:
+            return tag
+    return None
+
+
+Condition = Annotated[
+    Union[
+        Annotated[FieldTest, Tag("field")],
+        Annotated[AllOf, Tag("all")],
+        Annotated[AnyOf, Tag("any")],
+        Annotated[NotOf, Tag("not")],
+        Annotated[Ref, Tag("ref")],
+    ],
+    Discriminator(
+        _condition_tag,
+        custom_error_type="condition",
+        custom_error_message=(
+            "a condition is a mapping with one of the keys 'field', 'all', 'any', 'not' or 'ref'"
+        ),
+    ),
+]
+
+AllOf.model_rebuild()
+AnyOf.model_rebuild()
+NotOf.model_rebuild()
+
+
+class Clause(_Closed):
+    """A condition on a single event that gives the red line a level."""
+
+    id: str = Field(pattern=_ID)
+    level: Level
+    when: Condition
+    reason: str = Field(min_length=1)
+    description: str | None = None
+
+
+class PatternSelect(_Closed):
+    """Which events a pattern counts: those this red line's clauses gave ``level`` (``any`` for
+    warning or crossed) and that also satisfy ``when``."""
+
+    level: Literal["warning", "crossed", "any"] = "any"
+    when: Condition | None = None
+
+
+_WINDOW = re.compile(r"^\s*(\d+)\s*(w|d|h|m|s)\s*$")
+_UNITS = {"w": 7 * 86400, "d": 86400, "h": 3600, "m": 60, "s": 1}
+
+
+def parse_window(value: Any) -> dt.timedelta:
+    """``30d``, ``12h``, ``2w``, ``90m``, ``45s`` -> timedelta."""
+    if isinstance(value, dt.timedelta):
+        return value
+    if isinstance(value, str):
+        m = _WINDOW.match(value)
+        if m and int(m.group(1)) > 0:
+            return dt.timedelta(seconds=int(m.group(1)) * _UNITS[m.group(2)])
+    raise InvalidValue(f"invalid window '{value}': expected a positive duration such as 30d or 12h")
+
+
+class Pattern(_Closed):
+    """``count`` or more selected events, sharing the ``same`` fields, whose event times span at
+    most ``within`` (inclusive) from first to last."""
+
+    id: str = Field(pattern=_ID)
+    level: Level = "crossed"
+    select: PatternSelect
+    count: int = Field(ge=2)
+    within: Annotated[dt.timedelta, Field()]
+    same: tuple[str, ...] = ()
+    reason: str = Field(min_length=1)
+    description: str | None = None
+
+    @field_validator("within", mode="before")
+    @classmethod
+    def _window(cls, value: Any) -> dt.timedelta:
+        return parse_window(value)
+
+
+class RedLine(_Closed):
+    id: str = Field(pattern=_ID)
+    title: str
+    description: str | None = None
+    provenance: Provenance | None = None
+    applies_when: Condition | None = None
+    clauses: tuple[Clause, ...] = ()
+    patterns: tuple[Pattern, ...] = ()
+
+
+class RuleFile(_Closed):
+    """The whole rule file as written."""
+
+    schema_: Literal["redlines/rules/v1"] = Field(alias="schema")
+    name: str = Field(pattern=_ID)
+    version: str
+    title: str
+    description: str | None = None
+    provenance: Provenance | None = None
+    sets: dict[str, SetDef] = Field(default_factory=dict)
+    conditions: dict[str, Condition] = Field(default_factory=dict)
+    red_lines: tuple[RedLine, ...]
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+    @field_validator("version", mode="before")
+    @classmethod
+    def _version_text(cls, value: Any) -> Any:
+        return str(value) if isinstance(value, (int, float)) else value

@@ -1,0 +1,164 @@
+"""The checked, resolved form of a rule file: what the compiler and the interpreter read.
+
+Named conditions are inlined, set names are replaced by their (normalised, sorted) members,
+and every value is in the event's own vocabulary (countries as ISO alpha-3, times as epoch
+seconds). Nothing here refers back to YAML.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal, Union
+
+from .model import Provenance, RuleFile
+
+__all__ = [
+    "FIELDS",
+    "All",
+    "AnyOf",
+    "Cond",
+    "FieldSpec",
+    "Not",
+    "ResolvedClause",
+    "ResolvedPattern",
+    "ResolvedRedLine",
+    "Ruleset",
+    "Test",
+]
+
+FieldType = Literal["country", "kind", "enum", "region", "text", "number", "integer", "time"]
+
+
+@dataclass(frozen=True)
+class FieldSpec:
+    """An event field that rules may test, with its type and its key in the engine's fact."""
+
+    name: str
+    type: FieldType
+    key: str
+    choices: tuple[str, ...] = ()
+    always_present: bool = False  # required or defaulted in every Event
+
+
+def _spec(name: str, type_: FieldType, choices: tuple[str, ...] = (), *, always: bool = False) -> FieldSpec:
+    return FieldSpec(name, type_, name.replace(".", "__"), choices, always)
+
+
+def _fields() -> dict[str, FieldSpec]:
+    from ..events import ACTOR_TYPES, ATTRIBUTIONS, INTENTS, KINDS
+
+    specs = [
+        _spec("time", "time", always=True),
+        _spec("actor", "country"),
+        _spec("actor_type", "enum", ACTOR_TYPES, always=True),
+        _spec("on_behalf_of", "country"),
+        _spec("target", "country", always=True),
+        _spec("kind", "kind", KINDS, always=True),
+        _spec("intent", "enum", INTENTS, always=True),
+        _spec("attribution", "enum", ATTRIBUTIONS, always=True),
+        _spec("location.country", "country"),
+        _spec("location.region", "region"),
+        _spec("location.place", "text"),
+        _spec("location.lat", "number"),
+        _spec("location.lon", "number"),
+        _spec("fatalities", "integer"),
+    ]
+    return {s.name: s for s in specs}
+
+
+#: Fields a condition may test. ``id``, ``sources`` and ``notes`` are deliberately absent:
+#: ``id`` is also durable-rules' own fact key, and free text is no basis for a red line.
+FIELDS: dict[str, FieldSpec] = _fields()
+
+Value = Union[str, int, float, bool]
+
+
+@dataclass(frozen=True)
+class Test:
+    """``field op value``; ``value`` is a sorted tuple for ``in``/``not_in``."""
+
+    field: str
+    op: Literal["eq", "ne", "in", "not_in", "gt", "ge", "lt", "le", "exists"]
+    value: Any
+
+
+@dataclass(frozen=True)
+class All:
+    items: tuple[Cond, ...]
+
+
+@dataclass(frozen=True)
+class AnyOf:
+    items: tuple[Cond, ...]
+
+
+@dataclass(frozen=True)
+class Not:
+    item: Cond
+
+
+Cond = Union[Test, All, AnyOf, Not]
+
+
+@dataclass(frozen=True)
+class ResolvedClause:
+    id: str
+    level: Literal["crossed", "warning"]
+    condition: Cond  # includes the red line's applies_when
+    reason: str
+    description: str | None
+
+
+@dataclass(frozen=True)
+class ResolvedPattern:
+    id: str
+    level: Literal["crossed", "warning"]
+    select_level: Literal["warning", "crossed", "any"]
+    condition: Cond  # applies_when and select.when
+    count: int
+    within: dt.timedelta
+    same: tuple[str, ...]
+    reason: str
+    description: str | None
+
+
+@dataclass(frozen=True)
+class ResolvedRedLine:
+    id: str
+    title: str
+    description: str | None
+    provenance: Provenance | None
+    clauses: tuple[ResolvedClause, ...]
+    patterns: tuple[ResolvedPattern, ...]
+
+
+@dataclass(frozen=True)
+class Ruleset:
+    """A loaded, checked ruleset. Build one with :func:`redlines.load_rules`."""
+
+    name: str
+    version: str
+    title: str
+    description: str | None
+    provenance: Provenance | None
+    red_lines: tuple[ResolvedRedLine, ...]
+    sha256: str
+    source: str  # "builtin:nato-2024" or the file path
+    sets: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    model: RuleFile | None = field(default=None, compare=False, repr=False)
+
+    @property
+    def path(self) -> Path | None:
+        return None if self.source.startswith("builtin:") else Path(self.source)
+
+    def red_line(self, red_line_id: str) -> ResolvedRedLine:
+        for rl in self.red_lines:
+            if rl.id == red_line_id:
+                return rl
+        raise KeyError(red_line_id)
+
+    def info(self) -> dict[str, Any]:
+        """The report's ``ruleset`` object."""
+        return {"name": self.name, "version": self.version, "sha256": self.sha256}
