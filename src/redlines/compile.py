@@ -70,8 +70,16 @@ def negate(cond: Cond) -> Cond:
     absent = Test(cond.field, "exists", False)
     if cond.op == "exists":
         return Test(cond.field, "exists", not cond.value)
-    opposite = {"eq": "ne", "ne": "eq", "in": "not_in", "not_in": "in",
-                "gt": "le", "ge": "lt", "lt": "ge", "le": "gt"}[cond.op]
+    opposite = {
+        "eq": "ne",
+        "ne": "eq",
+        "in": "not_in",
+        "not_in": "in",
+        "gt": "le",
+        "ge": "lt",
+        "lt": "ge",
+        "le": "gt",
+    }[cond.op]
     return AnyOf((absent, Test(cond.field, opposite, cond.value)))  # type: ignore[arg-type]
 
 
@@ -120,6 +128,7 @@ def disjuncts(cond: Cond) -> list[tuple[Test, ...]]:
     """*cond* in disjunctive normal form: a list of conjunctions of tests (an empty list is
     false; an empty conjunction is true). Duplicates are removed, order is kept."""
     cond = simplify(cond)
+    out: list[tuple[Test, ...]]
     if isinstance(cond, Test):
         out = [(cond,)]
     elif isinstance(cond, AnyOf):

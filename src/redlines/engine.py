@@ -16,6 +16,7 @@ Design, from what durable-rules does (verified in tests/test_engine.py):
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import threading
 from typing import Any
@@ -83,11 +84,11 @@ class EngineRuleset:
             except Exception as exc:  # durable raises bare Exceptions for engine errors
                 raise EngineError(f"durable-rules rejected an event: {exc}") from exc
             finally:
-                try:
+                with contextlib.suppress(MessageNotHandledException):
                     host.retract_fact(self.name, fact)
-                except MessageNotHandledException:
-                    pass
             if isinstance(state, dict) and state.get("exception"):
-                raise EngineError(f"a rule action failed inside durable-rules: {state['exception']}")
+                raise EngineError(
+                    f"a rule action failed inside durable-rules: {state['exception']}"
+                )
             fired = set(self._hits)
         return [r.name for r in self.compiled.rules if r.name in fired]

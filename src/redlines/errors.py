@@ -16,9 +16,10 @@ Locations are structured fields on :class:`Problem`, never baked into message st
 
 from __future__ import annotations
 
+import dataclasses
+import datetime as dt
 import difflib
 from collections.abc import Iterable, Sequence
-import dataclasses
 from dataclasses import dataclass
 from typing import Any
 
@@ -46,6 +47,8 @@ def suggest(value: str, candidates: Iterable[str], *, cutoff: float = 0.75) -> s
 
 
 def _show(value: Any) -> str:
+    if isinstance(value, (dt.date, dt.datetime)):
+        value = value.isoformat()
     text = repr(value) if not isinstance(value, str) else f"'{value}'"
     return text if len(text) <= 80 else text[:77] + "..."
 
@@ -78,7 +81,7 @@ class Problem:
             text += f"field '{self.field}': "
         text += self.message
         extras: list[str] = []
-        if self.has_value and _show(self.value) not in self.message:
+        if self.has_value and _show(self.value).strip("'") not in self.message:
             extras.append(f"got {_show(self.value)}")
         if self.suggestion is not None:
             extras.append(f"did you mean '{self.suggestion}'?")

@@ -65,7 +65,9 @@ def _choice(what: str, allowed: tuple[str, ...]) -> Callable[[Any], str]:
             return value
         if value.strip().lower() in allowed:
             return value.strip().lower()
-        raise InvalidValue(f"unknown {what} '{value}'", suggestion=suggest(value, allowed, cutoff=0.6))
+        raise InvalidValue(
+            f"unknown {what} '{value}'", suggestion=suggest(value, allowed, cutoff=0.6)
+        )
 
     return check
 
@@ -119,7 +121,7 @@ def parse_region(value: Any) -> str:
     if not isinstance(value, str):
         raise InvalidValue("a region must be an ISO 3166-2 code such as 'UA-07'")
     code = value.strip().upper()
-    if pycountry.subdivisions.get(code=code) is None:
+    if pycountry.subdivisions.get(code=code) is None:  # type: ignore[no-untyped-call]
         raise InvalidValue(f"unknown ISO 3166-2 region '{value}'")
     return code
 
@@ -165,7 +167,15 @@ class Event(_Closed):
     def contract_dict(self) -> dict[str, Any]:
         """The event as contract JSON: ISO time in UTC, unset optional fields left out."""
         out: dict[str, Any] = {"id": self.id, "time": format_time(self.time)}
-        for name in ("actor", "actor_type", "on_behalf_of", "target", "kind", "intent", "attribution"):
+        for name in (
+            "actor",
+            "actor_type",
+            "on_behalf_of",
+            "target",
+            "kind",
+            "intent",
+            "attribution",
+        ):
             value = getattr(self, name)
             if value is not None or name == "actor":
                 out[name] = value

@@ -9,7 +9,7 @@ paths (``loc``), so :func:`problems_from_validation` can turn them into located 
 from __future__ import annotations
 
 import io
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -105,7 +105,9 @@ def parse_yaml(text: str, file: str) -> Document:
         line = mark.line + 1 if mark is not None else None
         col = mark.column + 1 if mark is not None else None
         what = exc.problem or exc.context or "invalid syntax"
-        raise InputError([Problem(f"invalid YAML/JSON: {what}", file=file, line=line, column=col)])
+        raise InputError(
+            [Problem(f"invalid YAML/JSON: {what}", file=file, line=line, column=col)]
+        ) from None
     except YAMLError as exc:  # pragma: no cover - unmarked errors are rare
         raise InputError([Problem(f"invalid YAML/JSON: {exc}", file=file)]) from None
     spots: dict[PathKey, tuple[int, int]] = {(): (1, 1)}
@@ -123,7 +125,9 @@ def read_text(path: str | Path) -> str:
     except IsADirectoryError:
         raise InputError.one("is a directory, not a file", file=str(path)) from None
     except UnicodeDecodeError as exc:
-        raise InputError.one(f"not UTF-8 text ({exc.reason} at byte {exc.start})", file=str(path)) from None
+        raise InputError.one(
+            f"not UTF-8 text ({exc.reason} at byte {exc.start})", file=str(path)
+        ) from None
     except OSError as exc:
         raise InputError.one(f"cannot read: {exc.strerror}", file=str(path)) from None
 
@@ -149,7 +153,7 @@ def problems_from_validation(
     file: str,
     positions: Positions | None = None,
     prefix: PathKey = (),
-    field_names: dict[str, Sequence[str]] | None = None,
+    field_names: Mapping[str, Sequence[str]] | None = None,
     display_prefix: str = "",
 ) -> list[Problem]:
     """Turn pydantic errors into located problems.
@@ -182,7 +186,9 @@ def problems_from_validation(
             )
             continue
         if etype == "missing":
-            problems.append(Problem("required field is missing", file=file, line=line, column=col, field=full))
+            problems.append(
+                Problem("required field is missing", file=file, line=line, column=col, field=full)
+            )
             continue
         if msg.startswith("Value error, "):
             msg = msg[len("Value error, ") :]

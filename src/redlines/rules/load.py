@@ -59,7 +59,16 @@ CLAUSE_PLACEHOLDERS = (
     "fatalities",
 )
 #: Placeholders a pattern reason may use, in addition to those of the last event.
-PATTERN_PLACEHOLDERS = (*CLAUSE_PLACEHOLDERS, "count", "within", "key", "first", "last", "events")
+PATTERN_PLACEHOLDERS = (
+    *CLAUSE_PLACEHOLDERS,
+    "count",
+    "threshold",
+    "within",
+    "key",
+    "first",
+    "last",
+    "events",
+)
 
 _SET_TYPES = {"countries": "country", "kinds": "kind", "regions": "region", "values": "value"}
 
@@ -78,7 +87,9 @@ def load_rules(spec: str | Path = "nato-2024", *, base: Path | None = None) -> R
     """
     text = str(spec)
     shipped = shipped_rulesets()
-    looks_like_path = isinstance(spec, Path) or "/" in text or text.endswith((".yaml", ".yml", ".json"))
+    looks_like_path = (
+        isinstance(spec, Path) or "/" in text or text.endswith((".yaml", ".yml", ".json"))
+    )
     if not looks_like_path and text in shipped:
         data = resources.files("redlines").joinpath(f"data/rulesets/{text}.yaml").read_bytes()
         return parse_rules(data.decode("utf-8"), f"builtin:{text}")
@@ -105,7 +116,11 @@ def parse_rules(text: str, file: str) -> Ruleset:
     except InputError as exc:
         raise RuleError(exc.problems) from None
     if not isinstance(doc.data, dict):
-        raise RuleError.one("a rule file must be a mapping with 'schema', 'name', ... 'red_lines'", file=file, line=1)
+        raise RuleError.one(
+            "a rule file must be a mapping with 'schema', 'name', ... 'red_lines'",
+            file=file,
+            line=1,
+        )
     try:
         model = RuleFile.model_validate(doc.data)
     except ValidationError as exc:
@@ -118,9 +133,27 @@ def parse_rules(text: str, file: str) -> Ruleset:
 
 
 _ALLOWED_KEYS: dict[str, tuple[str, ...]] = {
-    "": ("schema", "name", "version", "title", "description", "provenance", "sets", "conditions", "red_lines"),
+    "": (
+        "schema",
+        "name",
+        "version",
+        "title",
+        "description",
+        "provenance",
+        "sets",
+        "conditions",
+        "red_lines",
+    ),
     "provenance": ("source", "date", "url", "consequence", "notes"),
-    "red_lines": ("id", "title", "description", "provenance", "applies_when", "clauses", "patterns"),
+    "red_lines": (
+        "id",
+        "title",
+        "description",
+        "provenance",
+        "applies_when",
+        "clauses",
+        "patterns",
+    ),
     "clauses": ("id", "level", "when", "reason", "description"),
     "patterns": ("id", "level", "select", "count", "within", "same", "reason", "description"),
     "select": ("level", "when"),
@@ -137,8 +170,14 @@ def _model_problems(exc: ValidationError, doc: Document) -> list[Problem]:
             key = parts[-1]
             context = _context(parts[:-1])
             allowed = _ALLOWED_KEYS.get(context, ())
-            p = Problem(p.message, file=p.file, line=p.line, column=p.column, field=p.field,
-                        suggestion=suggest(key, allowed, cutoff=0.6) if allowed else None)
+            p = Problem(
+                p.message,
+                file=p.file,
+                line=p.line,
+                column=p.column,
+                field=p.field,
+                suggestion=suggest(key, allowed, cutoff=0.6) if allowed else None,
+            )
         elif "a condition is a mapping" in p.message and p.has_value is False:
             p = Problem(p.message, file=p.file, line=p.line, column=p.column, field=p.field)
         out.append(p)
@@ -154,7 +193,9 @@ def _context(parts: Sequence[str]) -> str:
         return "sets"
     if len(names) >= 2 and names[-2] == "sets":
         return "sets"
-    if last in ("when", "applies_when", "all", "any", "not") or (len(names) >= 2 and names[-2] == "conditions"):
+    if last in ("when", "applies_when", "all", "any", "not") or (
+        len(names) >= 2 and names[-2] == "conditions"
+    ):
         return "field"
     return last
 
@@ -171,12 +212,29 @@ class _Resolver:
         self._conditions: dict[str, Cond | None] = {}
 
     # -- problems -------------------------------------------------------------------------
-    def problem(self, path: Path_, message: str, *, field: str | None = None, value: Any = None,
-                has_value: bool = False, suggestion: str | None = None) -> None:
+    def problem(
+        self,
+        path: Path_,
+        message: str,
+        *,
+        field: str | None = None,
+        value: Any = None,
+        has_value: bool = False,
+        suggestion: str | None = None,
+    ) -> None:
         line, col = self.doc.positions.find(path)
-        self.problems.append(Problem(message, file=self.doc.file, line=line, column=col,
-                                     field=field or _dotted(path), value=value,
-                                     has_value=has_value, suggestion=suggestion))
+        self.problems.append(
+            Problem(
+                message,
+                file=self.doc.file,
+                line=line,
+                column=col,
+                field=field or _dotted(path),
+                value=value,
+                has_value=has_value,
+                suggestion=suggestion,
+            )
+        )
 
     # -- sets -----------------------------------------------------------------------------
     def resolve_sets(self) -> None:
@@ -199,10 +257,20 @@ class _Resolver:
             self.sets[name] = ("value", ())
             return
         sdef = pending[name]
-        given = [(k, v) for k, v in (("countries", sdef.countries), ("kinds", sdef.kinds),
-                                     ("regions", sdef.regions), ("values", sdef.values)) if v is not None]
+        given = [
+            (k, v)
+            for k, v in (
+                ("countries", sdef.countries),
+                ("kinds", sdef.kinds),
+                ("regions", sdef.regions),
+                ("values", sdef.values),
+            )
+            if v is not None
+        ]
         if len(given) != 1:
-            self.problem(path, "a set needs exactly one of 'countries', 'kinds', 'regions' or 'values'")
+            self.problem(
+                path, "a set needs exactly one of 'countries', 'kinds', 'regions' or 'values'"
+            )
             self.sets[name] = ("value", ())
             return
         key, raw = given[0]
@@ -215,8 +283,12 @@ class _Resolver:
                     self._resolve_set(item, pending, [*stack, name])
                 itype, imembers = self.sets[item]
                 if itype != stype:
-                    self.problem(ipath, f"set '{item}' holds {itype} values, not {stype} values",
-                                 value=item, has_value=True)
+                    self.problem(
+                        ipath,
+                        f"set '{item}' holds {itype} values, not {stype} values",
+                        value=item,
+                        has_value=True,
+                    )
                 members.extend(imembers)
                 continue
             value = self._member(stype, item, ipath)
@@ -230,8 +302,12 @@ class _Resolver:
                 return normalize_country(item)
             if stype == "kind":
                 if item not in KINDS:
-                    raise InvalidValue(f"unknown kind or set '{item}'",
-                                       suggestion=suggest(str(item), [*KINDS, *self.sets, *self.model.sets], cutoff=0.6))
+                    raise InvalidValue(
+                        f"unknown kind or set '{item}'",
+                        suggestion=suggest(
+                            str(item), [*KINDS, *self.sets, *self.model.sets], cutoff=0.6
+                        ),
+                    )
                 return item
             if stype == "region":
                 return parse_region(item)
@@ -243,8 +319,12 @@ class _Resolver:
     # -- conditions -----------------------------------------------------------------------
     def named_condition(self, name: str, path: Path_) -> Cond | None:
         if name not in self.model.conditions:
-            self.problem(path, f"unknown condition '{name}'", value=name,
-                         suggestion=suggest(name, self.model.conditions, cutoff=0.5))
+            self.problem(
+                path,
+                f"unknown condition '{name}'",
+                value=name,
+                suggestion=suggest(name, self.model.conditions, cutoff=0.5),
+            )
             return None
         if name in self._resolving_conditions:
             chain = " -> ".join([*self._resolving_conditions, name])
@@ -252,7 +332,9 @@ class _Resolver:
             return None
         if name not in self._conditions:
             self._resolving_conditions.append(name)
-            self._conditions[name] = self.condition(self.model.conditions[name], ("conditions", name))
+            self._conditions[name] = self.condition(
+                self.model.conditions[name], ("conditions", name)
+            )
             self._resolving_conditions.pop()
         return self._conditions[name]
 
@@ -275,13 +357,20 @@ class _Resolver:
         if spec is None:
             hint = suggest(test.field, FIELDS, cutoff=0.6)
             why = " (rules may not match on the event id)" if test.field == "id" else ""
-            self.problem((*path, "field"), f"unknown or untestable event field '{test.field}'{why}",
-                         value=test.field, suggestion=hint)
+            self.problem(
+                (*path, "field"),
+                f"unknown or untestable event field '{test.field}'{why}",
+                value=test.field,
+                suggestion=hint,
+            )
             return None
         ops = test.operators()
         if len(ops) != 1:
-            self.problem(path, f"a test on '{test.field}' needs exactly one operator "
-                               "(eq, ne, in, not_in, gt, ge, lt, le, exists)")
+            self.problem(
+                path,
+                f"a test on '{test.field}' needs exactly one operator "
+                "(eq, ne, in, not_in, gt, ge, lt, le, exists)",
+            )
             return None
         op, operand = ops[0]
         opath: Path_ = (*path, op)
@@ -300,21 +389,30 @@ class _Resolver:
             return None
         return Test(spec.name, op, value)  # type: ignore[arg-type]
 
-    def _operand_set(self, fname: str, ftype: str, operand: Any, path: Path_) -> tuple[Any, ...] | None:
+    def _operand_set(
+        self, fname: str, ftype: str, operand: Any, path: Path_
+    ) -> tuple[Any, ...] | None:
         if isinstance(operand, str):
             if operand not in self.sets:
-                self.problem(path, f"unknown set '{operand}'", value=operand,
-                             suggestion=suggest(operand, self.sets, cutoff=0.5))
+                self.problem(
+                    path,
+                    f"unknown set '{operand}'",
+                    value=operand,
+                    suggestion=suggest(operand, self.sets, cutoff=0.5),
+                )
                 return None
             stype, members = self.sets[operand]
             want = {"country": "country", "kind": "kind", "region": "region"}.get(ftype, "value")
             if stype != want and not (stype == "value" and want == "value"):
-                self.problem(path, f"set '{operand}' holds {stype} values but '{fname}' is a {ftype}",
-                             value=operand)
+                self.problem(
+                    path,
+                    f"set '{operand}' holds {stype} values but '{fname}' is a {ftype}",
+                    value=operand,
+                )
                 return None
             return members
         spec = FIELDS[fname]
-        values = []
+        values: list[Any] = []
         for i, item in enumerate(operand):
             if isinstance(item, str) and item in self.sets and ftype == "kind":
                 values.extend(self.sets[item][1])
@@ -324,14 +422,18 @@ class _Resolver:
                 values.append(v)
         return tuple(sorted(set(values), key=_sort_key))
 
-    def _value(self, fname: str, ftype: str, choices: tuple[str, ...], operand: Any, path: Path_) -> Any:
+    def _value(
+        self, fname: str, ftype: str, choices: tuple[str, ...], operand: Any, path: Path_
+    ) -> Any:
         try:
             if ftype == "country":
                 return normalize_country(operand)
             if ftype in ("kind", "enum"):
                 if operand not in choices:
-                    raise InvalidValue(f"'{operand}' is not a valid {fname}",
-                                       suggestion=suggest(str(operand), choices, cutoff=0.6))
+                    raise InvalidValue(
+                        f"'{operand}' is not a valid {fname}",
+                        suggestion=suggest(str(operand), choices, cutoff=0.6),
+                    )
                 return operand
             if ftype == "region":
                 return parse_region(operand)
@@ -345,8 +447,13 @@ class _Resolver:
                 raise InvalidValue(f"'{fname}' is compared with text, not {operand!r}")
             return operand
         except InvalidValue as exc:
-            self.problem(path, str(exc), value=operand if not isinstance(operand, dt.date) else str(operand),
-                         has_value=True, suggestion=exc.suggestion)
+            self.problem(
+                path,
+                str(exc),
+                value=operand if not isinstance(operand, dt.date) else str(operand),
+                has_value=True,
+                suggestion=exc.suggestion,
+            )
             return None
 
     # -- red lines ------------------------------------------------------------------------
@@ -363,7 +470,11 @@ class _Resolver:
             if rl.id in seen_ids:
                 self.problem((*rpath, "id"), f"duplicate red line id '{rl.id}'", value=rl.id)
             seen_ids.add(rl.id)
-            guard = self.condition(rl.applies_when, (*rpath, "applies_when")) if rl.applies_when else None
+            guard = (
+                self.condition(rl.applies_when, (*rpath, "applies_when"))
+                if rl.applies_when
+                else None
+            )
             if not rl.clauses and not rl.patterns:
                 self.problem(rpath, f"red line '{rl.id}' has neither clauses nor patterns")
             clause_ids: set[str] = set()
@@ -377,10 +488,16 @@ class _Resolver:
                 ppath: Path_ = (*rpath, "patterns", j)
                 self._unique(pat.id, clause_ids, (*ppath, "id"))
                 patterns.append(self._pattern(pat, guard, ppath, bool(rl.clauses)))
-            red_lines.append(ResolvedRedLine(rl.id, rl.title, rl.description,
-                                             rl.provenance or self.model.provenance,
-                                             tuple(c for c in clauses if c is not None),
-                                             tuple(p for p in patterns if p is not None)))
+            red_lines.append(
+                ResolvedRedLine(
+                    rl.id,
+                    rl.title,
+                    rl.description,
+                    rl.provenance or self.model.provenance,
+                    tuple(c for c in clauses if c is not None),
+                    tuple(p for p in patterns if p is not None),
+                )
+            )
         source = self.doc.file
         return Ruleset(
             name=self.model.name,
@@ -397,7 +514,9 @@ class _Resolver:
 
     def _unique(self, ident: str, seen: set[str], path: Path_) -> None:
         if ident in seen:
-            self.problem(path, f"duplicate clause or pattern id '{ident}' in this red line", value=ident)
+            self.problem(
+                path, f"duplicate clause or pattern id '{ident}' in this red line", value=ident
+            )
         seen.add(ident)
 
     def _clause(self, cl: Clause, guard: Cond | None, path: Path_) -> ResolvedClause | None:
@@ -408,7 +527,9 @@ class _Resolver:
         full = cond if guard is None else All((guard, cond))
         return ResolvedClause(cl.id, cl.level, full, cl.reason, cl.description)
 
-    def _pattern(self, pat: Pattern, guard: Cond | None, path: Path_, has_clauses: bool) -> ResolvedPattern | None:
+    def _pattern(
+        self, pat: Pattern, guard: Cond | None, path: Path_, has_clauses: bool
+    ) -> ResolvedPattern | None:
         parts: list[Cond] = [] if guard is None else [guard]
         if pat.select.when is not None:
             cond = self.condition(pat.select.when, (*path, "select", "when"))
@@ -416,15 +537,30 @@ class _Resolver:
                 return None
             parts.append(cond)
         if pat.select.level != "any" and not has_clauses:
-            self.problem((*path, "select", "level"),
-                         f"selecting events at level '{pat.select.level}' needs clauses in this red line")
+            self.problem(
+                (*path, "select", "level"),
+                f"selecting events at level '{pat.select.level}' needs clauses in this red line",
+            )
         for k, name in enumerate(pat.same):
             if name not in FIELDS:
-                self.problem((*path, "same", k), f"unknown event field '{name}'", value=name,
-                             suggestion=suggest(name, FIELDS, cutoff=0.6))
+                self.problem(
+                    (*path, "same", k),
+                    f"unknown event field '{name}'",
+                    value=name,
+                    suggestion=suggest(name, FIELDS, cutoff=0.6),
+                )
         self._template(pat.reason, PATTERN_PLACEHOLDERS, (*path, "reason"))
-        return ResolvedPattern(pat.id, pat.level, pat.select.level, All(tuple(parts)), pat.count,
-                               pat.within, pat.same, pat.reason, pat.description)
+        return ResolvedPattern(
+            pat.id,
+            pat.level,
+            pat.select.level,
+            All(tuple(parts)),
+            pat.count,
+            pat.within,
+            pat.same,
+            pat.reason,
+            pat.description,
+        )
 
     def _template(self, text: str, allowed: Sequence[str], path: Path_) -> None:
         try:
@@ -434,8 +570,12 @@ class _Resolver:
             return
         for name in names:
             if name not in allowed:
-                self.problem(path, f"unknown placeholder '{{{name}}}' in reason", value=name,
-                             suggestion=suggest(name, allowed, cutoff=0.6))
+                self.problem(
+                    path,
+                    f"unknown placeholder '{{{name}}}' in reason",
+                    value=name,
+                    suggestion=suggest(name, allowed, cutoff=0.6),
+                )
 
 
 def _sort_key(value: Any) -> tuple[str, str]:
@@ -447,4 +587,3 @@ def _dotted(path: Path_) -> str:
     for part in path:
         out += f"[{part}]" if isinstance(part, int) else ("." if out else "") + str(part)
     return out
-

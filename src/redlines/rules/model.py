@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from typing import Annotated, Any, Literal, Union
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, field_validator
 
@@ -73,7 +73,7 @@ class SetDef(_Closed):
     values: tuple[str | int | float, ...] | None = None
 
 
-Scalar = Union[str, int, float, bool, dt.date, dt.datetime]
+Scalar = str | int | float | bool | dt.date | dt.datetime
 
 
 class FieldTest(_Closed):
@@ -136,13 +136,11 @@ def _condition_tag(value: Any) -> str | None:
 
 
 Condition = Annotated[
-    Union[
-        Annotated[FieldTest, Tag("field")],
-        Annotated[AllOf, Tag("all")],
-        Annotated[AnyOf, Tag("any")],
-        Annotated[NotOf, Tag("not")],
-        Annotated[Ref, Tag("ref")],
-    ],
+    Annotated[FieldTest, Tag("field")]
+    | Annotated[AllOf, Tag("all")]
+    | Annotated[AnyOf, Tag("any")]
+    | Annotated[NotOf, Tag("not")]
+    | Annotated[Ref, Tag("ref")],
     Discriminator(
         _condition_tag,
         custom_error_type="condition",

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal, Union
+from typing import Any, Literal
 
 from .model import Provenance, RuleFile
 
@@ -42,7 +42,9 @@ class FieldSpec:
     always_present: bool = False  # required or defaulted in every Event
 
 
-def _spec(name: str, type_: FieldType, choices: tuple[str, ...] = (), *, always: bool = False) -> FieldSpec:
+def _spec(
+    name: str, type_: FieldType, choices: tuple[str, ...] = (), *, always: bool = False
+) -> FieldSpec:
     return FieldSpec(name, type_, name.replace(".", "__"), choices, always)
 
 
@@ -72,7 +74,7 @@ def _fields() -> dict[str, FieldSpec]:
 #: ``id`` is also durable-rules' own fact key, and free text is no basis for a red line.
 FIELDS: dict[str, FieldSpec] = _fields()
 
-Value = Union[str, int, float, bool]
+Value = str | int | float | bool
 
 
 @dataclass(frozen=True)
@@ -99,7 +101,7 @@ class Not:
     item: Cond
 
 
-Cond = Union[Test, All, AnyOf, Not]
+Cond = Test | All | AnyOf | Not
 
 
 @dataclass(frozen=True)

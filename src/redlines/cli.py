@@ -1,0 +1,302 @@
+"""The command line (CONTRACT §7): argv -> library -> renderer; errors -> exit codes.
+
+``main(argv) -> int`` never lets a traceback reach the user for bad input: every
+:class:`~redlines.errors.InputError` becomes one line per problem on stderr and exit 2.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import click
+
+from .errors import InputError, Problem, RedlinesError
+from .report.render import FORMATS, render
+from .rules.load import load_rules, shipped_rulesets
+from .runner import Run, evaluate_run, prepare
+
+__all__ = ["EXIT_ERROR", "EXIT_FAIL", "EXIT_OK", "cli", "main"]
+
+EXIT_OK = 0
+EXIT_FAIL = 1  # `redlines test`: an expectation was not met
+EXIT_ERROR = 2  # invalid input
+
+INPUT_FORMATS = ("gdelt", "gdelt1", "acled", "ucdp")
+
+
+class _Exit(Exception):
+    def __init__(self, code: int) -> None:
+        self.code = code
+
+
+def _problems(problems: Sequence[Problem]) -> None:
+    for p in problems:
+        click.echo(f"error: {p.render()}", err=True)
+
+
+def _prepare_all(
+    files: Sequence[str], rules: str | None, input_format: str | None, progress: bool = False
+) -> list[Run]:
+    """Load every file before evaluating any: one invalid file fails the run (exit 2)."""
+    runs: list[Run] = []
+    problems: list[Problem] = []
+    cache: dict[tuple[str, str], Any] = {}
+    for f in files:
+        try:
+            runs.append(
+                prepare(f, rules=rules, input_format=input_format, cache=cache, progress=progress)
+            )
+        except InputError as exc:
+            problems.extend(exc.problems)
+    if problems:
+        _problems(problems)
+        raise _Exit(EXIT_ERROR)
+    return runs
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="redlines")
+def cli() -> None:
+    """redlines: declarative red lines over conflict events.
+
+    Which red lines are crossed, which are in warning, and why.
+    """
+
+
+_rules_option = click.option(
+    "--rules",
+    "rules",
+    metavar="NAME|PATH",
+    default=None,
+    help="Ruleset: a shipped name (nato-2024) or a rule file. Overrides a scenario's own 'rules'.",
+)
+
+
+@cli.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True)
+@_rules_option
+@click.option(
+    "--input-format",
+    type=click.Choice(INPUT_FORMATS),
+    default=None,
+    help="Read real event data in this format (detected when left out).",
+)
+@click.option(
+    "--color/--no-color", default=None, help="Colour the text table (default: on a terminal)."
+)
+def run(
+    files: tuple[str, ...],
+    fmt: str,
+    rules: str | None,
+    input_format: str | None,
+    color: bool | None,
+) -> None:
+    """Evaluate scenario, event or real-data FILES and print a report for each."""
+    runs = _prepare_all(files, rules, input_format, progress=sys.stderr.isatty())
+    reports = [evaluate_run(r) for r in runs]
+    use_color = sys.stdout.isatty() if color is None else color
+    click.echo(render(reports, fmt, color=use_color), nl=False, color=use_color)
+
+
+def _scenario_files(paths: Sequence[str]) -> tuple[list[str], list[Problem]]:
+    """Scenario files under *paths*: named files as given; in folders, the YAML/JSON files that
+    are scenarios (mappings with 'events'), skipping rule files and other data."""
+    from .source import parse_yaml, read_text
+
+    found: list[str] = []
+    problems: list[Problem] = []
+    for p in paths:
+        path = Path(p)
+        if path.is_dir():
+            for f in sorted(path.rglob("*")):
+                if f.suffix.lower() not in (".yaml", ".yml", ".json") or not f.is_file():
+                    continue
+                try:
+                    data = parse_yaml(read_text(f), str(f)).data
+                except InputError as exc:
+                    problems.extend(exc.problems)
+                    continue
+                if isinstance(data, dict) and "events" in data:
+                    found.append(str(f))
+        elif path.exists():
+            found.append(str(path))
+        else:
+            problems.append(Problem("no such file or folder", file=str(path)))
+    return found, problems
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, required=True)
+@_rules_option
+def test(paths: tuple[str, ...], rules: str | None) -> None:
+    """Run every scenario with `expect` under PATHS; print expected against actual."""
+    files, problems = _scenario_files(paths)
+    if problems:
+        _problems(problems)
+        raise _Exit(EXIT_ERROR)
+    runs = _prepare_all(files, rules, None)
+    passed = failed = skipped = 0
+    for r in runs:
+        sc = r.scenario
+        label = f"{sc.file}" + (f" ({sc.name})" if sc.name else "")
+        if not sc.expect:
+            skipped += 1
+            click.echo(f"SKIP {label}: no expectations")
+            continue
+        report = evaluate_run(r)
+        actual = report.statuses()
+        misses = [(rl, want, actual[rl]) for rl, want in sc.expect.items() if actual[rl] != want]
+        if misses:
+            failed += 1
+            click.echo(f"FAIL {label}")
+            for rl, want, got in misses:
+                click.echo(f"     {rl}: expected {want}, actual {got}")
+        else:
+            passed += 1
+            click.echo(f"PASS {label}")
+    if not runs:
+        click.echo("no scenarios found", err=True)
+        raise _Exit(EXIT_ERROR)
+    tail = f", {skipped} skipped" if skipped else ""
+    click.echo(f"{passed} passed, {failed} failed{tail}")
+    if failed:
+        raise _Exit(EXIT_FAIL)
+
+
+@cli.command()
+@click.argument("files", nargs=-1, required=True)
+def check(files: tuple[str, ...]) -> None:
+    """Validate rule FILES (exit 0 valid, 2 invalid)."""
+    problems: list[Problem] = []
+    for f in files:
+        try:
+            rs = load_rules(Path(f))
+        except InputError as exc:
+            problems.extend(exc.problems)
+            continue
+        clauses = sum(len(rl.clauses) for rl in rs.red_lines)
+        patterns = sum(len(rl.patterns) for rl in rs.red_lines)
+        click.echo(
+            f"ok {f}: {rs.name} {rs.version}, {len(rs.red_lines)} red lines, "
+            f"{clauses} clauses, {patterns} patterns"
+        )
+    if problems:
+        _problems(problems)
+        raise _Exit(EXIT_ERROR)
+
+
+@cli.command("rules")
+@_rules_option
+def rules_cmd(rules: str | None) -> None:
+    """List the red lines of a ruleset (default nato-2024) with their provenance."""
+    rs = load_rules(rules or "nato-2024")
+    click.echo(f"{rs.name} {rs.version}: {rs.title}")
+    click.echo(f"source: {rs.source}  sha256: {rs.sha256}")
+    for rl in rs.red_lines:
+        click.echo("")
+        click.echo(f"{rl.id}  {rl.title}")
+        if rl.description:
+            click.echo(f"    {rl.description}")
+        if rl.provenance:
+            p = rl.provenance
+            bits = (
+                [p.source] + ([p.date.isoformat()] if p.date else []) + ([p.url] if p.url else [])
+            )
+            click.echo(f"    provenance: {', '.join(bits)}")
+            if p.consequence:
+                click.echo(f"    stated consequence: {p.consequence}")
+        for c in rl.clauses:
+            click.echo(f"    {c.level:8} {c.id}" + (f": {c.description}" if c.description else ""))
+        for pat in rl.patterns:
+            click.echo(
+                f"    {pat.level:8} {pat.id} (pattern: {pat.count} events within "
+                f"{pat.within.days if pat.within.seconds == 0 else pat.within}"
+                f"{' days' if pat.within.seconds == 0 else ''})"
+            )
+    click.echo("")
+    click.echo(f"shipped rulesets: {', '.join(shipped_rulesets())}")
+
+
+@cli.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
+@click.option(
+    "--input-format",
+    type=click.Choice(INPUT_FORMATS),
+    default=None,
+    help="Format of FILES (detected when left out).",
+)
+@click.option(
+    "-o",
+    "--output",
+    required=True,
+    type=click.Path(dir_okay=False, writable=True),
+    help="Where to write the events, one JSON object a line (- for stdout).",
+)
+@_rules_option
+@click.option(
+    "--all",
+    "keep_all",
+    is_flag=True,
+    help="Keep rows no red line could give a level (default: leave them out, counted).",
+)
+def convert(
+    files: tuple[str, ...], input_format: str | None, output: str, rules: str | None, keep_all: bool
+) -> None:
+    """Turn real event data (GDELT, ACLED, UCDP) into contract events (JSON Lines)."""
+    import json
+
+    from . import adapters
+    from .evaluate import Evaluator
+
+    relevant = None if keep_all else Evaluator(rules or "nato-2024").could_apply
+    result = adapters.read_events(
+        list(files), input_format, relevant=relevant, progress=sys.stderr.isatty()
+    )
+    lines = "".join(json.dumps(e.contract_dict(), ensure_ascii=False) + "\n" for e in result.events)
+    if output == "-":
+        click.echo(lines, nl=False)
+    else:
+        Path(output).write_text(lines, encoding="utf-8")
+    s = result.summary
+    click.echo(
+        f"{len(result.events)} events written to {output}: rows read {s.rows_read}, used "
+        f"{s.rows_used}, irrelevant {s.rows_irrelevant}, rejected {s.rows_rejected}",
+        err=True,
+    )
+    for reason, n in s.rejected_by_reason.items():
+        click.echo(f"  rejected {n}: {reason}", err=True)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; returns the exit code instead of exiting."""
+    try:
+        cli.main(
+            args=list(argv) if argv is not None else None,
+            prog_name="redlines",
+            standalone_mode=False,
+        )
+    except _Exit as exc:
+        return exc.code
+    except click.exceptions.Abort:
+        click.echo("aborted", err=True)
+        return EXIT_ERROR
+    except click.ClickException as exc:
+        exc.show()
+        return EXIT_ERROR
+    except InputError as exc:
+        _problems(exc.problems)
+        return EXIT_ERROR
+    except RedlinesError as exc:
+        click.echo(f"error: {exc}", err=True)
+        return EXIT_ERROR
+    except click.exceptions.Exit as exc:
+        return int(exc.exit_code)
+    return EXIT_OK
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

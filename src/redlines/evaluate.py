@@ -1,0 +1,376 @@
+"""Evaluation: per-event levels from durable-rules, event-time patterns in Python.
+
+For every event, the engine says which clauses and pattern selectors match (every red line
+sees every event). A red line gives the event the highest level among its matching clauses;
+the first-defined clause at that level names the finding. Patterns count selected events per
+key in windows of *event time*: an event arriving late still counts where it belongs, and
+events that can no longer fall into any window are dropped from memory.
+"""
+
+from __future__ import annotations
+
+import bisect
+import datetime as dt
+import re
+import string
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from .compile import compile_ruleset, event_fact, field_value
+from .countries import country_name
+from .engine import EngineRuleset
+from .errors import EventError
+from .events import EVENT_FIELDS, Event, format_time
+from .findings import Finding, level_rank
+from .interpret import holds
+from .report.model import Report
+from .rules.load import load_rules
+from .rules.resolved import ResolvedPattern, ResolvedRedLine, Ruleset
+from .source import problems_from_validation
+
+__all__ = ["Evaluator", "Finding", "evaluate", "feed_in_time_order", "level_rank"]
+
+
+class _Placeholders(string.Formatter):
+    def get_value(self, key: Any, args: Any, kwargs: Any) -> Any:
+        return kwargs.get(key, "unknown")
+
+
+_FORMATTER = _Placeholders()
+
+
+def _event_values(event: Event) -> dict[str, Any]:
+    loc = event.location
+    return {
+        "id": event.id,
+        "time": format_time(event.time),
+        "date": event.time.date().isoformat(),
+        "actor": event.actor or "unknown",
+        "actor_name": country_name(event.actor) if event.actor else "an unknown actor",
+        "actor_type": event.actor_type,
+        "on_behalf_of": event.on_behalf_of or "none",
+        "on_behalf_of_name": country_name(event.on_behalf_of) if event.on_behalf_of else "none",
+        "target": event.target,
+        "target_name": country_name(event.target),
+        "kind": event.kind.replace("_", " "),
+        "intent": event.intent,
+        "attribution": event.attribution,
+        "region": (loc.region if loc and loc.region else "an unknown region"),
+        "place": (loc.place if loc and loc.place else "an unknown place"),
+        "location_country": (loc.country if loc and loc.country else "unknown"),
+        "fatalities": event.fatalities if event.fatalities is not None else "unknown",
+    }
+
+
+def _render(template: str, values: dict[str, Any]) -> str:
+    text = _FORMATTER.format(template, **values)
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def _window_text(delta: dt.timedelta) -> str:
+    seconds = int(delta.total_seconds())
+    for unit, size in (("days", 86400), ("hours", 3600), ("minutes", 60)):
+        if seconds % size == 0:
+            n = seconds // size
+            return f"{n} {unit[:-1] if n == 1 else unit}"
+    return f"{seconds} seconds"
+
+
+@dataclass
+class _Entry:
+    time: dt.datetime
+    seq: int
+    event: Event
+
+
+@dataclass
+class _Group:
+    ids: dict[str, _Entry] = field(default_factory=dict)
+    crossed_at: dt.datetime | None = None
+    finding: Finding | None = None
+
+
+class _PatternState:
+    """Selected events of one pattern, per key, kept while they can still join a window."""
+
+    def __init__(self, red_line: str, pattern: ResolvedPattern) -> None:
+        self.red_line = red_line
+        self.pattern = pattern
+        self.entries: dict[tuple[Any, ...], list[_Entry]] = {}
+        self.groups: dict[tuple[Any, ...], list[_Group]] = {}
+
+    def key(self, event: Event) -> tuple[Any, ...]:
+        return tuple(field_value(event, name) for name in self.pattern.same)
+
+    def add(self, entry: _Entry) -> list[Finding]:
+        p = self.pattern
+        key = self.key(entry.event)
+        entries = self.entries.setdefault(key, [])
+        times = [(e.time, e.seq) for e in entries]
+        entries.insert(bisect.bisect(times, (entry.time, entry.seq)), entry)
+        changed: list[_Group] = []
+        for closing in entries:
+            if closing.time < entry.time or closing.time - p.within > entry.time:
+                continue
+            window = [e for e in entries if closing.time - p.within <= e.time <= closing.time]
+            if len(window) < p.count:
+                continue
+            group = self._merge(key, window, closing.time)
+            if group not in changed:
+                changed.append(group)
+        out = []
+        for group in changed:
+            group.finding = self._finding(key, group)
+            out.append(group.finding)
+        return out
+
+    def _merge(self, key: tuple[Any, ...], window: list[_Entry], at: dt.datetime) -> _Group:
+        groups = self.groups.setdefault(key, [])
+        ids = {e.event.id for e in window}
+        touching = [g for g in groups if ids & g.ids.keys()]
+        if touching:
+            target = touching[0]
+            for other in touching[1:]:
+                target.ids.update(other.ids)
+                if other.crossed_at is not None and (
+                    target.crossed_at is None or other.crossed_at < target.crossed_at
+                ):
+                    target.crossed_at = other.crossed_at
+                groups.remove(other)
+        else:
+            target = _Group()
+            groups.append(target)
+        for e in window:
+            target.ids[e.event.id] = e
+        if target.crossed_at is None or at < target.crossed_at:
+            target.crossed_at = at
+        return target
+
+    def _finding(self, key: tuple[Any, ...], group: _Group) -> Finding:
+        p = self.pattern
+        members = sorted(group.ids.values(), key=lambda e: (e.time, e.seq))
+        assert group.crossed_at is not None
+        values = _event_values(members[-1].event)
+        values.update(
+            count=len(members),
+            threshold=p.count,
+            within=_window_text(p.within),
+            key=", ".join(str(k) for k in key),
+            first=members[0].event.time.date().isoformat(),
+            last=members[-1].event.time.date().isoformat(),
+            events=", ".join(e.event.id for e in members),
+        )
+        return Finding(
+            self.red_line,
+            p.level,
+            p.id,
+            "pattern",
+            tuple(e.event.id for e in members),
+            _render(p.reason, values),
+            group.crossed_at,
+        )
+
+    def evict(self, horizon: dt.datetime) -> None:
+        for key in list(self.entries):
+            kept = [e for e in self.entries[key] if e.time >= horizon]
+            if kept:
+                self.entries[key] = kept
+            else:
+                del self.entries[key]
+
+    def retained(self) -> int:
+        return sum(len(v) for v in self.entries.values())
+
+
+class Evaluator:
+    """Evaluates events against one ruleset; keeps pattern state between calls.
+
+    ``feed`` one event at a time for new findings as they happen; ``report`` at any point.
+    Events may arrive out of event-time order: one that arrives at most ``allowed_lateness``
+    behind the latest event time seen is placed exactly; one later than that is still given
+    its per-event levels, but patterns may miss it, and it is listed in ``late_events``.
+    """
+
+    def __init__(
+        self,
+        rules: Ruleset | str | Path = "nato-2024",
+        *,
+        allowed_lateness: dt.timedelta = dt.timedelta(days=30),
+    ) -> None:
+        self.ruleset = rules if isinstance(rules, Ruleset) else load_rules(rules)
+        self.compiled = compile_ruleset(self.ruleset)
+        self._engine = EngineRuleset(self.compiled)
+        self.allowed_lateness = allowed_lateness
+        self._rule_by_name = {r.name: r for r in self.compiled.rules}
+        self._patterns: dict[tuple[str, str], _PatternState] = {
+            (rl.id, p.id): _PatternState(rl.id, p)
+            for rl in self.ruleset.red_lines
+            for p in rl.patterns
+        }
+        self._event_findings: list[Finding] = []
+        self._seq = 0
+        self._max_time: dt.datetime | None = None
+        self._max_window = max(
+            (p.within for rl in self.ruleset.red_lines for p in rl.patterns),
+            default=dt.timedelta(0),
+        )
+        self.late_events: list[str] = []
+
+    @property
+    def events_seen(self) -> int:
+        return self._seq
+
+    def retained_events(self) -> int:
+        """How many events pattern state holds now (bounded by the windows)."""
+        return sum(s.retained() for s in self._patterns.values())
+
+    def levels(self, event: Event) -> dict[str, str]:
+        """The level each red line gives *event* on its own (no patterns, no state)."""
+        fired = self._engine.match(event_fact(event, 0))
+        return {rl.id: self._level(rl, fired)[0] for rl in self.ruleset.red_lines}
+
+    def could_apply(self, event: Event) -> bool:
+        """Whether any clause or pattern could give *event* a level, were its attribution raised
+        to ``confirmed`` (used to count real-data rows as irrelevant)."""
+        variants = [event]
+        if event.attribution not in ("confirmed", "misattributed"):
+            variants.append(event.model_copy(update={"attribution": "confirmed"}))
+        return any(
+            holds(r.condition, event_fact(v, 0)) for v in variants for r in self.compiled.rules
+        )
+
+    def _level(self, rl: ResolvedRedLine, fired: list[str]) -> tuple[str, list[str]]:
+        matched = [
+            self._rule_by_name[n].part
+            for n in fired
+            if self._rule_by_name[n].red_line == rl.id and self._rule_by_name[n].role == "clause"
+        ]
+        level = "clear"
+        for clause in rl.clauses:
+            if clause.id in matched and level_rank(clause.level) > level_rank(level):
+                level = clause.level
+        return level, matched
+
+    def feed(self, event: Event) -> list[Finding]:
+        """Evaluate one event; return the findings it creates or changes."""
+        self._seq += 1
+        seq = self._seq
+        if self._max_time is not None and event.time < self._max_time - self.allowed_lateness:
+            self.late_events.append(event.id)
+        fired = self._engine.match(event_fact(event, seq))
+        values: dict[str, Any] | None = None
+        new: list[Finding] = []
+        for rl in self.ruleset.red_lines:
+            level, matched = self._level(rl, fired)
+            if level != "clear":
+                clause = next(c for c in rl.clauses if c.id in matched and c.level == level)
+                values = values or _event_values(event)
+                finding = Finding(
+                    rl.id,
+                    level,
+                    clause.id,
+                    "event",
+                    (event.id,),
+                    _render(clause.reason, values),
+                    event.time,
+                    tuple(matched),
+                )
+                self._event_findings.append(finding)
+                new.append(finding)
+            for pattern in rl.patterns:
+                name = f"{rl.id}:pattern:{pattern.id}"
+                if name not in fired:
+                    continue
+                if pattern.select_level != "any" and pattern.select_level != level:
+                    continue
+                state = self._patterns[(rl.id, pattern.id)]
+                new.extend(state.add(_Entry(event.time, seq, event)))
+        if self._max_time is None or event.time > self._max_time:
+            self._max_time = event.time
+            horizon = self._max_time - self._max_window - self.allowed_lateness
+            for state in self._patterns.values():
+                state.evict(horizon)
+        return new
+
+    def feed_many(self, events: Iterable[Event]) -> list[Finding]:
+        out: list[Finding] = []
+        for event in events:
+            out.extend(self.feed(event))
+        return out
+
+    def findings(self) -> list[Finding]:
+        """Every finding so far, in event-time order."""
+        patterns = [
+            g.finding
+            for s in self._patterns.values()
+            for gs in s.groups.values()
+            for g in gs
+            if g.finding is not None
+        ]
+        return sorted([*self._event_findings, *patterns], key=Finding.sort_key)
+
+    def report(
+        self,
+        *,
+        scenario: str | None = None,
+        file: str | None = None,
+        description: str | None = None,
+    ) -> Report:
+        return Report.build(
+            self.ruleset,
+            self.findings(),
+            events=self._seq,
+            scenario=scenario,
+            file=file,
+            description=description,
+            late_events=list(self.late_events),
+        )
+
+
+def evaluate(
+    events: Iterable[Event | dict[str, Any]],
+    rules: Ruleset | str | Path = "nato-2024",
+    *,
+    scenario: str | None = None,
+    file: str | None = None,
+) -> Report:
+    """Evaluate a batch of events (models or plain dicts) and return the report.
+
+    Events are taken in event-time order (input order breaks ties), so the result does not
+    depend on the order they are given in. Event ids must be unique.
+    """
+    batch: list[Event] = []
+    for i, e in enumerate(events):
+        if isinstance(e, Event):
+            batch.append(e)
+            continue
+        try:
+            batch.append(Event.model_validate(e))
+        except ValidationError as exc:
+            raise EventError(
+                problems_from_validation(
+                    exc,
+                    file=file or "<events>",
+                    field_names=EVENT_FIELDS,
+                    display_prefix=f"events[{i}].",
+                )
+            ) from None
+    seen: set[str] = set()
+    for e in batch:
+        if e.id in seen:
+            raise EventError.one(f"duplicate event id '{e.id}'", file=file, field="id", value=e.id)
+        seen.add(e.id)
+    evaluator = Evaluator(rules)
+    feed_in_time_order(evaluator, batch)
+    return evaluator.report(scenario=scenario, file=file)
+
+
+def feed_in_time_order(evaluator: Evaluator, events: list[Event]) -> list[Finding]:
+    """Feed a whole batch sorted by event time (input order breaks ties): the result is the
+    same whatever order the batch is in, and no event is ever late."""
+    order = sorted(range(len(events)), key=lambda i: (events[i].time, i))
+    return evaluator.feed_many(events[i] for i in order)

@@ -1,0 +1,316 @@
+"""Loading user inputs: scenario files (CONTRACT §5) and plain event files.
+
+Formats, by extension: ``.yaml``/``.yml``/``.json`` hold a scenario (a mapping with
+``events``) or a bare list of events; ``.jsonl`` holds one event object per line; ``.csv``
+has a header of event field names (``location.region`` for nested fields). Every problem in
+a file is collected and reported with its line before anything is evaluated.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import io
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from .errors import EventError, InputError, Problem, suggest
+from .events import EVENT_FIELDS, Event
+from .source import Positions, parse_yaml, problems_from_validation, read_text
+
+__all__ = ["EVENT_FILE_SUFFIXES", "Scenario", "load_events", "load_scenario"]
+
+EVENT_FILE_SUFFIXES = (".yaml", ".yml", ".json", ".jsonl", ".csv")
+Status = Literal["crossed", "warning", "clear"]
+
+
+class _ScenarioHead(BaseModel):
+    """The scenario keys other than the events themselves."""
+
+    model_config = ConfigDict(extra="forbid")
+    name: str | None = None
+    description: str | None = None
+    rules: str | None = None
+    events: list[Any]
+    expect: dict[str, Status] | None = None
+
+
+_SCENARIO_KEYS = tuple(_ScenarioHead.model_fields)
+
+
+@dataclass
+class Scenario:
+    """A loaded input file: its events and, for scenario files, name, rules and expectations."""
+
+    file: str
+    events: list[Event]
+    name: str | None = None
+    description: str | None = None
+    rules: str | None = None
+    expect: dict[str, Status] | None = None
+    expect_lines: dict[str, int | None] = field(default_factory=dict)
+
+    @property
+    def base_dir(self) -> Path:
+        return Path(self.file).parent
+
+    def check_expect(self, red_line_ids: list[str]) -> None:
+        """Reject expectations for red lines the ruleset does not have."""
+        problems = []
+        for rl in self.expect or {}:
+            if rl not in red_line_ids:
+                problems.append(
+                    Problem(
+                        f"unknown red line '{rl}' in expect (the ruleset has "
+                        f"{', '.join(red_line_ids)})",
+                        file=self.file,
+                        line=self.expect_lines.get(rl),
+                        field=f"expect.{rl}",
+                        suggestion=suggest(rl, red_line_ids, cutoff=0.5),
+                    )
+                )
+        if problems:
+            raise EventError(problems)
+
+
+def load_scenario(path: str | Path) -> Scenario:
+    """Load any supported input file as a :class:`Scenario` (plain event files have no name,
+    rules or expectations)."""
+    file = str(path)
+    suffix = Path(file).suffix.lower()
+    if suffix == ".jsonl":
+        return Scenario(file, _events_jsonl(read_text(path), file))
+    if suffix == ".csv":
+        return Scenario(file, _events_csv(read_text(path), file))
+    if suffix not in (".yaml", ".yml", ".json"):
+        raise EventError.one(
+            f"unsupported file type '{suffix or '(none)'}': expected one of "
+            f"{', '.join(EVENT_FILE_SUFFIXES)}",
+            file=file,
+        )
+    try:
+        doc = parse_yaml(read_text(path), file)
+    except InputError as exc:
+        raise EventError(exc.problems) from None
+    data = doc.data
+    if isinstance(data, list):
+        return Scenario(file, _events_from_list(data, file, doc.positions, ()))
+    if not isinstance(data, dict):
+        raise EventError.one(
+            "expected a scenario (a mapping with 'events') or a list of events", file=file, line=1
+        )
+    try:
+        head = _ScenarioHead.model_validate(data)
+    except ValidationError as exc:
+        raise EventError(
+            problems_from_validation(
+                exc, file=file, positions=doc.positions, field_names={"": _SCENARIO_KEYS}
+            )
+        ) from None
+    events = _events_from_list(head.events, file, doc.positions, ("events",))
+    lines = {k: doc.positions.find(("expect", k))[0] for k in (head.expect or {})}
+    return Scenario(file, events, head.name, head.description, head.rules, head.expect, lines)
+
+
+def load_events(path: str | Path) -> list[Event]:
+    """The events of any supported input file."""
+    return load_scenario(path).events
+
+
+def _events_from_list(
+    items: list[Any], file: str, positions: Positions, prefix: tuple[str | int, ...]
+) -> list[Event]:
+    events: list[Event] = []
+    problems: list[Problem] = []
+    seen: dict[str, int | None] = {}
+    label = ".".join(str(p) for p in prefix)
+    for i, item in enumerate(items):
+        where = (*prefix, i)
+        display = f"{label}[{i}]." if label else f"[{i}]."
+        if not isinstance(item, dict):
+            line, col = positions.find(where)
+            problems.append(
+                Problem(
+                    "an event must be a mapping of fields",
+                    file=file,
+                    line=line,
+                    column=col,
+                    field=display.rstrip("."),
+                )
+            )
+            continue
+        try:
+            event = Event.model_validate(item)
+        except ValidationError as exc:
+            problems.extend(
+                problems_from_validation(
+                    exc,
+                    file=file,
+                    positions=positions,
+                    prefix=where,
+                    field_names=EVENT_FIELDS,
+                    display_prefix=display,
+                )
+            )
+            continue
+        line, col = positions.find((*where, "id"))
+        _check_duplicate(event, seen, line, col, file, display, problems)
+        events.append(event)
+    if problems:
+        raise EventError(problems)
+    return events
+
+
+def _check_duplicate(
+    event: Event,
+    seen: dict[str, int | None],
+    line: int | None,
+    col: int | None,
+    file: str,
+    display: str,
+    problems: list[Problem],
+) -> None:
+    if event.id in seen:
+        first = seen[event.id]
+        where = f" (first at line {first})" if first else ""
+        problems.append(
+            Problem(
+                f"duplicate event id '{event.id}'{where}",
+                file=file,
+                line=line,
+                column=col,
+                field=f"{display}id",
+            )
+        )
+    else:
+        seen[event.id] = line
+
+
+def _events_jsonl(text: str, file: str) -> list[Event]:
+    events: list[Event] = []
+    problems: list[Problem] = []
+    seen: dict[str, int | None] = {}
+    for n, raw in enumerate(text.splitlines(), 1):
+        if not raw.strip():
+            continue
+        try:
+            item = json.loads(raw)
+        except json.JSONDecodeError as exc:
+            problems.append(
+                Problem(f"invalid JSON: {exc.msg}", file=file, line=n, column=exc.colno)
+            )
+            continue
+        if not isinstance(item, dict):
+            problems.append(
+                Problem("each line must be a JSON object (one event)", file=file, line=n)
+            )
+            continue
+        _validate_flat(item, file, n, events, problems, seen)
+    if problems:
+        raise EventError(problems)
+    return events
+
+
+def _validate_flat(
+    item: dict[str, Any],
+    file: str,
+    line: int,
+    events: list[Event],
+    problems: list[Problem],
+    seen: dict[str, int | None],
+) -> None:
+    try:
+        event = Event.model_validate(item)
+    except ValidationError as exc:
+        found = problems_from_validation(exc, file=file, field_names=EVENT_FIELDS)
+        problems.extend(
+            Problem(
+                p.message,
+                file=p.file,
+                line=line,
+                field=p.field,
+                value=p.value,
+                has_value=p.has_value,
+                suggestion=p.suggestion,
+            )
+            for p in found
+        )
+        return
+    _check_duplicate(event, seen, line, None, file, "", problems)
+    events.append(event)
+
+
+_NUMERIC = {"fatalities": int, "location.lat": float, "location.lon": float}
+_CSV_COLUMNS = (
+    *(f for f in EVENT_FIELDS[""] if f != "location"),
+    *(f"location.{f}" for f in EVENT_FIELDS["location"]),
+)
+
+
+def _events_csv(text: str, file: str) -> list[Event]:
+    reader = csv.reader(io.StringIO(text, newline=""))
+    try:
+        header = next(reader)
+    except StopIteration:
+        raise EventError.one(
+            "empty CSV file: expected a header of event fields", file=file
+        ) from None
+    problems: list[Problem] = []
+    for col, name in enumerate(header, 1):
+        if name.strip() not in _CSV_COLUMNS:
+            problems.append(
+                Problem(
+                    "unknown column",
+                    file=file,
+                    line=1,
+                    column=col,
+                    field=name,
+                    suggestion=suggest(name, _CSV_COLUMNS, cutoff=0.6),
+                )
+            )
+    if problems:
+        raise EventError(problems)
+    names = [h.strip() for h in header]
+    events: list[Event] = []
+    seen: dict[str, int | None] = {}
+    while True:
+        line = reader.line_num + 1
+        try:
+            row = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as exc:
+            problems.append(Problem(f"invalid CSV: {exc}", file=file, line=line))
+            break
+        if not any(cell.strip() for cell in row):
+            continue
+        if len(row) != len(names):
+            problems.append(
+                Problem(f"expected {len(names)} cells, found {len(row)}", file=file, line=line)
+            )
+            continue
+        item: dict[str, Any] = {}
+        for name, cell in zip(names, row, strict=False):
+            value: Any = cell.strip()
+            if value == "":
+                if name == "actor":
+                    item["actor"] = None
+                continue
+            if name in _NUMERIC:
+                # Left as text when it does not convert: validation reports it with the field.
+                with contextlib.suppress(ValueError):
+                    value = _NUMERIC[name](value)
+            if name == "sources":
+                value = [s.strip() for s in value.split("|") if s.strip()]
+            if name.startswith("location."):
+                item.setdefault("location", {})[name.split(".", 1)[1]] = value
+            else:
+                item[name] = value
+        _validate_flat(item, file, line, events, problems, seen)
+    if problems:
+        raise EventError(problems)
+    return events

@@ -1,0 +1,116 @@
+"""From a file to a report: pick the reader, load the rules, evaluate. Used by the command
+line and by scripts that want exactly what ``redlines run`` does."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from .evaluate import Evaluator, feed_in_time_order
+from .inputs import Scenario, load_scenario
+from .report.model import Report
+from .rules.load import load_rules
+from .rules.resolved import Ruleset
+
+__all__ = ["Run", "evaluate_file", "evaluate_run", "is_event_file", "prepare"]
+
+_EVENT_SUFFIXES = (".yaml", ".yml", ".json", ".jsonl")
+
+
+def is_event_file(path: str | Path) -> bool:
+    """True for files in the contract's own event formats (scenario, YAML/JSON/JSONL/CSV
+    events); False for files that look like real-data exports (GDELT, ACLED, UCDP)."""
+    p = Path(path)
+    suffix = p.suffix.lower()
+    if suffix in _EVENT_SUFFIXES:
+        return True
+    if p.suffix == ".csv":
+        from .inputs import _CSV_COLUMNS
+
+        try:
+            with p.open(encoding="utf-8-sig", newline="") as fh:
+                first = fh.readline()
+        except OSError:
+            return True  # let the event loader report the problem
+        header = [c.strip() for c in first.rstrip("\r\n").split(",")]
+        return (
+            bool(header)
+            and "id" in header
+            and "kind" in header
+            and set(header) <= set(_CSV_COLUMNS)
+        )
+    return False
+
+
+@dataclass
+class Run:
+    """An input file, loaded and checked, with the ruleset it will be evaluated against."""
+
+    scenario: Scenario
+    ruleset: Ruleset
+    input: dict[str, Any] | None = None
+
+
+def _rules_for(
+    scenario: Scenario, rules: Ruleset | str | Path | None, cache: dict[tuple[str, str], Ruleset]
+) -> Ruleset:
+    if isinstance(rules, Ruleset):
+        return rules
+    spec = str(rules) if rules is not None else (scenario.rules or "nato-2024")
+    base = Path.cwd() if rules is not None else scenario.base_dir
+    key = (spec, str(base))
+    if key not in cache:
+        cache[key] = load_rules(spec, base=base)
+    return cache[key]
+
+
+def prepare(
+    path: str | Path,
+    *,
+    rules: Ruleset | str | Path | None = None,
+    input_format: str | None = None,
+    adapter_options: Any = None,
+    cache: dict[tuple[str, str], Ruleset] | None = None,
+    progress: bool = False,
+) -> Run:
+    """Load and check one input file (raising :class:`~redlines.errors.InputError`) and choose
+    its ruleset: *rules* if given, else the scenario's own ``rules``, else ``nato-2024``."""
+    cache = {} if cache is None else cache
+    if input_format is None and is_event_file(path):
+        scenario = load_scenario(path)
+        ruleset = _rules_for(scenario, rules, cache)
+        scenario.check_expect([rl.id for rl in ruleset.red_lines])
+        return Run(scenario, ruleset)
+    from . import adapters
+
+    ruleset = _rules_for(Scenario(str(path), []), rules, cache)
+    relevance = Evaluator(ruleset)
+    result = adapters.read_events(
+        [path], input_format, adapter_options, relevant=relevance.could_apply, progress=progress
+    )
+    return Run(Scenario(str(path), list(result.events)), ruleset, result.summary.to_dict())
+
+
+def evaluate_run(run: Run) -> Report:
+    """Evaluate a prepared run in event-time order."""
+    evaluator = Evaluator(run.ruleset)
+    feed_in_time_order(evaluator, run.scenario.events)
+    report = evaluator.report(
+        scenario=run.scenario.name, file=run.scenario.file, description=run.scenario.description
+    )
+    report.input = run.input
+    return report
+
+
+def evaluate_file(
+    path: str | Path,
+    *,
+    rules: Ruleset | str | Path | None = None,
+    input_format: str | None = None,
+    adapter_options: Any = None,
+) -> Report:
+    """What ``redlines run FILE`` computes, as a :class:`Report`."""
+    return evaluate_run(
+        prepare(path, rules=rules, input_format=input_format, adapter_options=adapter_options)
+    )
