@@ -1,0 +1,180 @@
+"""Rule files: the shipped ruleset loads, and every kind of mistake is located and explained."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from redlines import RuleError, RulesetNotFound, load_rules, parse_rules, shipped_rulesets
+from redlines.rules.resolved import Test as Check
+
+HEAD = """schema: redlines/rules/v1
+name: t
+version: 1
+title: test
+"""
+
+
+def errors(text: str) -> list[str]:
+    with pytest.raises(RuleError) as err:
+        parse_rules(HEAD + text, "r.yaml")
+    return [p.render() for p in err.value.problems]
+
+
+def test_shipped() -> None:
+    assert "nato-2024" in shipped_rulesets()
+    rs = load_rules()
+    assert rs.name == "nato-2024" and [rl.id for rl in rs.red_lines] == ["RL1", "RL2"]
+    assert rs.provenance is not None and rs.provenance.source == "La Repubblica"
+    assert str(rs.provenance.date) == "2024-05-05"
+    assert len(rs.sha256) == 64
+
+
+def test_sets_are_resolved_and_countries_normalised() -> None:
+    rs = parse_rules(
+        HEAD
+        + """sets:
+  EAST: {countries: [Poland, lt]}
+  MORE: {countries: [EAST, EST]}
+red_lines:
+  - id: X
+    title: x
+    clauses:
+      - id: c
+        level: warning
+        when: {field: target, in: MORE}
+        reason: r
+""",
+        "r.yaml",
+    )
+    assert rs.sets["MORE"] == ("EST", "LTU", "POL")
+    assert rs.red_lines[0].clauses[0].condition == Check("target", "in", ("EST", "LTU", "POL"))
+
+
+def test_unknown_ruleset_name_suggests() -> None:
+    with pytest.raises(RulesetNotFound) as err:
+        load_rules("nato-2042")
+    assert err.value.problems[0].suggestion == "nato-2024"
+
+
+def test_ruleset_path(tmp_path: Path) -> None:
+    src = Path(__file__).resolve().parents[2] / "src/redlines/data/rulesets/nato-2024.yaml"
+    copy = tmp_path / "mine.yaml"
+    copy.write_text(src.read_text())
+    assert load_rules(copy).sha256 == load_rules().sha256
+    assert load_rules("mine.yaml", base=tmp_path).name == "nato-2024"
+
+
+CLAUSE = """red_lines:
+  - id: X
+    title: x
+    clauses:
+      - id: c
+        level: crossed
+        when: {when}
+        reason: {reason}
+"""
+
+
+def clause(when: str, reason: str = "r", extra: str = "") -> list[str]:
+    return errors(extra + CLAUSE.format(when=when, reason=reason))
+
+
+def test_unknown_field_in_condition() -> None:
+    assert clause("{field: targt, eq: POL}") == [
+        "r.yaml:11:23: field 'red_lines[0].clauses[0].when.field': unknown or untestable event field 'targt' (did you mean 'target'?)"
+    ]
+
+
+def test_id_cannot_be_matched() -> None:
+    (msg,) = clause("{field: id, eq: e1}")
+    assert "rules may not match on the event id" in msg
+
+
+def test_unknown_set_suggests() -> None:
+    (msg,) = clause("{field: target, in: FLNK}", extra="sets:\n  FLANK: {countries: [POL]}\n")
+    assert "unknown set 'FLNK'" in msg and "did you mean 'FLANK'?" in msg
+
+
+def test_set_type_mismatch() -> None:
+    (msg,) = clause("{field: kind, in: FLANK}", extra="sets:\n  FLANK: {countries: [POL]}\n")
+    assert "set 'FLANK' holds country values but 'kind' is a kind" in msg
+
+
+def test_bad_values() -> None:
+    (msg,) = clause("{field: target, eq: Polan}")
+    assert "unknown country 'Polan'" in msg and "did you mean 'Poland'?" in msg
+    (msg,) = clause("{field: kind, eq: drone}")
+    assert "'drone' is not a valid kind" in msg
+    (msg,) = clause("{field: kind, gt: drone_strike}")
+    assert "'gt' compares numbers or times" in msg
+
+
+def test_operator_count() -> None:
+    (msg,) = clause("{field: kind}")
+    assert "needs exactly one operator" in msg
+
+
+def test_not_a_condition() -> None:
+    (msg,) = clause("{alll: []}")
+    assert "a condition is a mapping with one of the keys" in msg
+
+
+def test_unknown_ref_and_cycle() -> None:
+    (msg,) = clause("{ref: nope}", extra="conditions:\n  yes: {field: target, eq: POL}\n")
+    assert "unknown condition 'nope'" in msg
+    msgs = clause("{ref: a}", extra="conditions:\n  a: {ref: b}\n  b: {ref: a}\n")
+    assert any("refers to itself (a -> b -> a)" in m for m in msgs)
+
+
+def test_unknown_placeholder() -> None:
+    (msg,) = clause("{field: target, eq: POL}", reason="'{actr} did it'")
+    assert "unknown placeholder '{actr}'" in msg and "did you mean 'actor'?" in msg
+
+
+def test_unknown_key_suggests() -> None:
+    msgs = errors("red_lines:\n  - id: X\n    title: x\n    clauses: []\n    patern: []\n")
+    assert any(
+        "field 'red_lines[0].patern': unknown field (did you mean 'patterns'?)" in m for m in msgs
+    )
+
+
+def test_duplicate_ids_and_empty_red_line() -> None:
+    text = """red_lines:
+  - id: X
+    title: x
+  - id: X
+    title: y
+    clauses:
+      - {id: c, level: warning, when: {field: target, eq: POL}, reason: r}
+      - {id: c, level: warning, when: {field: target, eq: POL}, reason: r}
+"""
+    msgs = errors(text)
+    assert any("has neither clauses nor patterns" in m for m in msgs)
+    assert any("duplicate red line id 'X'" in m for m in msgs)
+    assert any("duplicate clause or pattern id 'c'" in m for m in msgs)
+
+
+def test_pattern_window_and_same() -> None:
+    text = """red_lines:
+  - id: X
+    title: x
+    clauses:
+      - {id: c, level: warning, when: {field: target, eq: POL}, reason: r}
+    patterns:
+      - {id: p, select: {level: warning}, count: 3, within: 30 days, same: [targt], reason: r}
+"""
+    msgs = errors(text)
+    assert any("invalid window '30 days'" in m for m in msgs)
+
+
+def test_yaml_syntax_in_rules() -> None:
+    (msg,) = errors("red_lines: [\n")
+    assert msg.startswith("r.yaml:") and "invalid YAML/JSON" in msg
+
+
+def test_wrong_schema() -> None:
+    with pytest.raises(RuleError) as err:
+        parse_rules(HEAD.replace("v1", "v9") + "red_lines: []\n", "r.yaml")
+    assert "schema" in err.value.problems[0].render()

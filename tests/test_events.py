@@ -1,0 +1,141 @@
+"""The contract Event model (CONTRACT §2-3): fields, countries, kinds, times."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from pydantic import ValidationError
+
+from redlines import Event
+from redlines.countries import normalize_country
+from redlines.errors import InvalidValue
+from redlines.events import EVENT_FIELDS, KIND_GROUPS, KINDS, parse_time
+from redlines.source import problems_from_validation
+
+BASE = {"id": "e1", "time": "2024-06-01", "actor": "RUS", "target": "POL", "kind": "drone_strike"}
+
+
+@pytest.mark.parametrize(
+    ("given", "code"),
+    [
+        ("POL", "POL"),
+        ("pl", "POL"),
+        ("Poland", "POL"),
+        ("POLAND", "POL"),
+        ("Russia", "RUS"),
+        ("Russian Federation", "RUS"),
+        ("Turkey", "TUR"),
+        ("Türkiye", "TUR"),
+        ("North Korea", "PRK"),
+        ("UK", "GBR"),
+        ("Iran", "IRN"),
+        ("moldova", "MDA"),
+        ("Republic of Moldova", "MDA"),
+        (" Estonia ", "EST"),
+    ],
+)
+def test_countries_normalise_to_alpha3(given: str, code: str) -> None:
+    assert normalize_country(given) == code
+
+
+def test_country_near_miss_is_an_error_with_suggestion() -> None:
+    with pytest.raises(InvalidValue) as err:
+        normalize_country("Polan")
+    assert err.value.suggestion == "Poland"
+
+
+def test_country_nonsense_has_no_suggestion() -> None:
+    with pytest.raises(InvalidValue) as err:
+        normalize_country("Atlantis")
+    assert err.value.suggestion is None
+
+
+def test_defaults() -> None:
+    e = Event.model_validate(BASE)
+    assert (e.actor_type, e.intent, e.attribution) == ("state_forces", "unknown", "confirmed")
+    assert e.time == dt.datetime(2024, 6, 1, tzinfo=dt.timezone.utc)
+
+
+def test_actor_is_required_but_may_be_null() -> None:
+    assert Event.model_validate({**BASE, "actor": None}).actor is None
+    without = {k: v for k, v in BASE.items() if k != "actor"}
+    with pytest.raises(ValidationError):
+        Event.model_validate(without)
+
+
+@pytest.mark.parametrize(
+    ("given", "expected"),
+    [
+        ("2024-06-01T04:00:00+02:00", dt.datetime(2024, 6, 1, 2, tzinfo=dt.timezone.utc)),
+        ("2024-06-01T04:00:00Z", dt.datetime(2024, 6, 1, 4, tzinfo=dt.timezone.utc)),
+        ("2024-06-01", dt.datetime(2024, 6, 1, tzinfo=dt.timezone.utc)),
+        (dt.date(2024, 6, 1), dt.datetime(2024, 6, 1, tzinfo=dt.timezone.utc)),
+        (
+            dt.datetime(2024, 6, 1, 4, tzinfo=dt.timezone(dt.timedelta(hours=3))),
+            dt.datetime(2024, 6, 1, 1, tzinfo=dt.timezone.utc),
+        ),
+    ],
+)
+def test_times(given: object, expected: dt.datetime) -> None:
+    assert parse_time(given) == expected
+
+
+@pytest.mark.parametrize("naive", ["2024-06-01T04:00:00", dt.datetime(2024, 6, 1, 4)])
+def test_datetime_without_offset_is_an_error(naive: object) -> None:
+    with pytest.raises(InvalidValue, match="no UTC offset"):
+        parse_time(naive)
+
+
+def test_invalid_date() -> None:
+    with pytest.raises(InvalidValue, match="invalid date"):
+        parse_time("2024-02-30")
+
+
+def _problems(data: dict[str, object]) -> list[str]:
+    try:
+        Event.model_validate(data)
+    except ValidationError as exc:
+        return [
+            p.render()
+            for p in problems_from_validation(exc, file="f.yaml", field_names=EVENT_FIELDS)
+        ]
+    raise AssertionError("expected a validation error")
+
+
+def test_unknown_field_suggests_the_right_one() -> None:
+    assert _problems({**BASE, "intnt": "deliberate"}) == [
+        "f.yaml: field 'intnt': unknown field (did you mean 'intent'?)"
+    ]
+
+
+def test_unknown_kind_suggests() -> None:
+    assert _problems({**BASE, "kind": "drone_strik"}) == [
+        "f.yaml: field 'kind': unknown kind 'drone_strik' (did you mean 'drone_strike'?)"
+    ]
+
+
+def test_closed_vocabularies() -> None:
+    for name in ("actor_type", "intent", "attribution"):
+        assert len(_problems({**BASE, name: "bogus"})) == 1
+
+
+def test_negative_fatalities_and_bad_region() -> None:
+    msgs = _problems({**BASE, "fatalities": -1, "location": {"region": "UA-99"}})
+    assert any("fatalities" in m for m in msgs)
+    assert any("unknown ISO 3166-2 region 'UA-99'" in m for m in msgs)
+
+
+def test_kind_groups_cover_the_contract() -> None:
+    assert len(KINDS) == len(set(KINDS)) == 21
+    assert KIND_GROUPS["MILITARY"][0] == "ground_offensive"
+    assert "munition_impact" in KIND_GROUPS["SPILLOVER"]
+
+
+def test_contract_dict_round_trips() -> None:
+    e = Event.model_validate(
+        {**BASE, "location": {"region": "ua-07", "lat": 50.1}, "sources": ["x"]}
+    )
+    again = Event.model_validate(e.contract_dict())
+    assert again == e
+    assert e.contract_dict()["location"] == {"region": "UA-07", "lat": 50.1}
