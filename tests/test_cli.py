@@ -1,0 +1,148 @@
+"""The command line: exit codes, output, and errors without tracebacks (CONTRACT §7)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from redlines.cli import EXIT_ERROR, EXIT_FAIL, EXIT_OK, main
+
+SCENARIO = """name: Belarus opens a northern front
+rules: nato-2024
+events:
+  - id: e1
+    time: 2024-06-01T04:00:00+00:00
+    actor: BLR
+    target: UKR
+    kind: ground_offensive
+    intent: deliberate
+    location: {country: UKR, region: UA-07, place: Kovel}
+expect:
+  RL1: crossed
+  RL2: clear
+"""
+
+
+@pytest.fixture
+def scenario(tmp_path: Path) -> Path:
+    path = tmp_path / "s.yaml"
+    path.write_text(SCENARIO)
+    return path
+
+
+def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_run_text(scenario: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = run(capsys, "run", str(scenario))
+    assert code == EXIT_OK and err == ""
+    assert "Belarus opens a northern front" in out and "CROSSED" in out and "\x1b[" not in out
+
+
+def test_run_json_is_deterministic(scenario: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    _, first, _ = run(capsys, "run", "--format", "json", str(scenario))
+    _, second, _ = run(capsys, "run", "--format", "json", str(scenario))
+    assert first == second
+    assert json.loads(first)["redlines"][0]["status"] == "crossed"
+
+
+def test_run_markdown(scenario: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "run", "--format", "markdown", str(scenario))
+    assert code == EXIT_OK and out.startswith("## Belarus opens a northern front")
+
+
+def test_one_invalid_file_fails_the_run(
+    scenario: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(SCENARIO.replace("actor: BLR", "actor: Belarusia"))
+    code, out, err = run(capsys, "run", str(scenario), str(bad))
+    assert code == EXIT_ERROR and out == ""
+    assert (
+        err
+        == f"error: {bad}:6:12: field 'events[0].actor': unknown country 'Belarusia' (did you mean 'Belarus'?)\n"
+    )
+    assert "Traceback" not in err
+
+
+def test_rules_override(scenario: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = run(capsys, "run", "--rules", "nato-2042", str(scenario))
+    assert code == EXIT_ERROR and "did you mean 'nato-2024'?" in err
+
+
+def test_scenario_unknown_ruleset(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "s.yaml"
+    path.write_text(SCENARIO.replace("rules: nato-2024", "rules: missing.yaml"))
+    code, _, err = run(capsys, "run", str(path))
+    assert code == EXIT_ERROR and f"{tmp_path}/missing.yaml: no such file" in err
+
+
+def test_test_pass_and_fail(
+    scenario: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, _ = run(capsys, "test", str(tmp_path))
+    assert code == EXIT_OK and out.endswith("1 passed, 0 failed\n")
+    wrong = tmp_path / "wrong.yaml"
+    wrong.write_text(SCENARIO.replace("RL2: clear", "RL2: warning"))
+    code, out, _ = run(capsys, "test", str(tmp_path))
+    assert code == EXIT_FAIL
+    assert (
+        f"FAIL {wrong} (Belarus opens a northern front)\n     RL2: expected warning, actual clear\n"
+        in out
+    )
+    assert out.endswith("1 passed, 1 failed\n")
+
+
+def test_test_unknown_red_line_in_expect(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "s.yaml"
+    path.write_text(SCENARIO.replace("RL2: clear", "RL3: clear"))
+    code, _, err = run(capsys, "test", str(path))
+    assert code == EXIT_ERROR
+    assert f"{path}:13: field 'expect.RL3': unknown red line 'RL3'" in err
+
+
+def test_test_skips_rule_files_in_folders(
+    scenario: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "rules.yaml").write_text("schema: redlines/rules/v1\n")
+    code, out, _ = run(capsys, "test", str(tmp_path))
+    assert code == EXIT_OK and "1 passed" in out
+
+
+def test_check(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    good = Path(__file__).resolve().parents[1] / "src/redlines/data/rulesets/nato-2024.yaml"
+    code, out, _ = run(capsys, "check", str(good))
+    assert code == EXIT_OK and "nato-2024 1.0.0, 2 red lines" in out
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(
+        "schema: redlines/rules/v1\nname: x\nversion: 1\ntitle: t\nred_lines:\n  - id: X\n    title: x\n    clauses:\n      - {id: c, level: crossed, when: {field: kindd, eq: threat}, reason: r}\n"
+    )
+    code, _, err = run(capsys, "check", str(bad))
+    assert code == EXIT_ERROR
+    assert err.startswith(f"error: {bad}:9:") and "did you mean 'kind'?" in err
+
+
+def test_rules_lists_provenance(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "rules")
+    assert code == EXIT_OK
+    assert "RL1  Third-party interference" in out and "La Repubblica, 2024-05-05" in out
+    assert "probing (pattern: 3 events within 30 days)" in out
+
+
+def test_usage_errors_exit_2(capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = run(capsys, "run")
+    assert code == EXIT_ERROR and "Missing argument" in err
+    code, _, err = run(capsys, "frobnicate")
+    assert code == EXIT_ERROR
+
+
+def test_help(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "--help")
+    assert code == EXIT_OK and "run" in out and "convert" in out
