@@ -1,0 +1,114 @@
+"""Grouping duplicate reports into one event, and corroboration of machine-coded attribution.
+
+GDELT codes every article separately, so one happening arrives as many rows. Rows with the same
+group key (event day, actor country, target country, CAMEO root code, place) are one event that
+keeps every row id and URL in ``sources``. Corroboration then weighs what the group shows — see
+:class:`~redlines.adapters.base.AdapterOptions` for the thresholds — and is the only way a
+machine-coded event reaches ``confirmed``. Rows from ACLED and UCDP are never grouped.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlsplit
+
+from .base import AdapterOptions, Candidate
+
+__all__ = ["Corroboration", "Group", "corroborate"]
+
+
+@dataclass(frozen=True)
+class Corroboration:
+    """What a group of machine-coded rows shows, and the attribution it earns."""
+
+    rows: int
+    urls: int
+    sources: int
+    articles: int
+    attribution: str
+
+    def describe(self) -> str:
+        return (
+            f"{self.rows} row(s), {self.urls} distinct URL(s), {self.sources} source(s), "
+            f"{self.articles} article(s): {self.attribution}"
+        )
+
+
+def _host(url: str) -> str:
+    host = urlsplit(url).hostname or url
+    return host[4:] if host.startswith("www.") else host
+
+
+@dataclass
+class Group:
+    """Rows reporting one happening. Memory: the row references and distinct URLs of the
+    group (both are kept in the event's ``sources``), plus a few counters."""
+
+    first: Candidate
+    rows: int = 0
+    refs: list[str] = field(default_factory=list)
+    urls: dict[str, None] = field(default_factory=dict)  # insertion-ordered set
+    extra_sources: dict[str, None] = field(default_factory=dict)
+    kinds: Counter[tuple[str, str]] = field(default_factory=Counter)
+    actor_types: Counter[str] = field(default_factory=Counter)
+    max_sources: int = 0
+    max_articles: int = 0
+    best: tuple[int, str] = (0, "")
+    best_id: str = ""
+
+    def add(self, cand: Candidate) -> None:
+        if self.rows == 0 or cand.order_key < self.best:
+            self.best, self.best_id = cand.order_key, cand.event_id
+        self.rows += 1
+        self.refs.append(cand.row_ref)
+        self.kinds[(cand.fields["kind"], cand.fields["intent"])] += 1
+        self.actor_types[cand.fields["actor_type"]] += 1
+        if cand.evidence is not None:
+            if cand.evidence.url:
+                self.urls.setdefault(cand.evidence.url, None)
+            self.max_sources = max(self.max_sources, cand.evidence.num_sources)
+            self.max_articles = max(self.max_articles, cand.evidence.num_articles)
+        else:
+            for source in cand.sources:
+                self.extra_sources.setdefault(source, None)
+
+    def corroboration(self, options: AdapterOptions) -> Corroboration:
+        return corroborate(self, options)
+
+    def event_dict(self, options: AdapterOptions) -> dict[str, Any]:
+        """The contract dict of the group's event (validated by the caller)."""
+        first = self.first
+        data: dict[str, Any] = {"id": self.best_id, **first.fields}
+        if self.rows > 1:
+            # The most frequent coding wins; ties go to the smallest value, so the result does
+            # not depend on row order.
+            (kind, intent), _ = min(self.kinds.items(), key=lambda kv: (-kv[1], kv[0]))
+            actor_type, _ = min(self.actor_types.items(), key=lambda kv: (-kv[1], kv[0]))
+            data.update(kind=kind, intent=intent, actor_type=actor_type)
+        if first.evidence is None:
+            data["attribution"] = first.attribution
+            data["sources"] = [*self.refs, *self.extra_sources]
+            return data
+        found = self.corroboration(options)
+        data["attribution"] = found.attribution
+        data["sources"] = [*self.refs, *self.urls]
+        data["notes"] = f"{first.fields.get('notes', '')}; {found.describe()}".lstrip("; ")
+        return data
+
+
+def corroborate(group: Group, options: AdapterOptions) -> Corroboration:
+    """The attribution a group of machine-coded rows earns (see ``AdapterOptions``)."""
+    urls = len(group.urls)
+    sources = max(len({_host(u) for u in group.urls}), group.max_sources)
+    articles = max(urls, group.max_articles)
+    if (
+        urls >= options.min_urls_confirmed
+        and sources >= options.min_sources_confirmed
+        and articles >= options.min_articles_confirmed
+    ):
+        attribution = "confirmed"
+    else:
+        attribution = "suspected"
+    return Corroboration(group.rows, urls, sources, articles, attribution)
