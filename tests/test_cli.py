@@ -146,3 +146,22 @@ def test_usage_errors_exit_2(capsys: pytest.CaptureFixture[str]) -> None:
 def test_help(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = run(capsys, "--help")
     assert code == EXIT_OK and "run" in out and "convert" in out
+
+
+def test_check_accepts_a_shipped_name(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "check", "nato-2024")
+    assert code == EXIT_OK and out.startswith("ok nato-2024: nato-2024 1.0.0")
+
+
+def test_run_with_other_rules_ignores_expect(
+    scenario: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    rules = tmp_path / "ro.yaml"
+    rules.write_text(
+        "schema: redlines/rules/v1\nname: ro\nversion: 1\ntitle: t\nred_lines:\n  - id: RO\n    title: Romania\n"
+        "    clauses:\n      - {id: c, level: crossed, when: {field: target, eq: ROU}, reason: r}\n"
+    )
+    code, out, _ = run(capsys, "run", "--rules", str(rules), str(scenario))
+    assert code == EXIT_OK and "RO Romania" in out
+    code, _, err = run(capsys, "test", "--rules", str(rules), str(scenario))
+    assert code == EXIT_ERROR and "unknown red line 'RL1' in expect" in err

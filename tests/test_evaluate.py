@@ -302,3 +302,47 @@ def test_engine_agrees_with_interpreter(
     compiled, engine = compiled_engine
     fact = event_fact(event, 1)
     assert engine.match(fact) == [r.name for r in compiled.rules if holds(r.condition, fact)]
+
+
+PATTERN_RULES = """schema: redlines/rules/v1
+name: sel
+version: 1
+title: t
+red_lines:
+  - id: X
+    title: x
+    clauses:
+      - {{id: sab, level: warning, when: {{field: kind, eq: sabotage}}, reason: r}}
+    patterns:
+      - id: p
+        select: {select}
+        count: 2
+        within: 10d
+        reason: r
+"""
+
+
+@pytest.mark.parametrize(
+    ("select", "kinds", "fires"),
+    [
+        ("{level: any}", ["cyberattack", "cyberattack"], False),
+        ("{level: any}", ["sabotage", "sabotage"], True),
+        ("{level: warning}", ["sabotage", "cyberattack"], False),
+        ("{when: {field: kind, eq: cyberattack}}", ["cyberattack", "cyberattack"], True),
+    ],
+)
+def test_regression_select_level_any_means_warning_or_crossed(
+    select: str, kinds: list[str], fires: bool
+) -> None:
+    rs = parse_rules(PATTERN_RULES.format(select=select), "sel.yaml")
+    events = [make_event(kind=k, time=f"2024-06-0{i + 1}") for i, k in enumerate(kinds)]
+    found = [f for f in evaluate(events, rs).red_line("X").findings if f.kind == "pattern"]
+    assert bool(found) is fires
+
+
+def test_regression_feed_rejects_a_duplicate_id(nato: Ruleset) -> None:
+    ev = Evaluator(nato)
+    ev.feed(make_event(id="a"))
+    with pytest.raises(EventError, match="duplicate event id 'a'"):
+        ev.feed(make_event(id="a", time="2024-06-02"))
+    assert ev.events_seen == 1

@@ -139,6 +139,15 @@ def test(paths: tuple[str, ...], rules: str | None) -> None:
         _problems(problems)
         raise _Exit(EXIT_ERROR)
     runs = _prepare_all(files, rules, None)
+    problems = []
+    for r in runs:
+        try:
+            r.scenario.check_expect([rl.id for rl in r.ruleset.red_lines])
+        except InputError as exc:
+            problems.extend(exc.problems)
+    if problems:
+        _problems(problems)
+        raise _Exit(EXIT_ERROR)
     passed = failed = skipped = 0
     for r in runs:
         sc = r.scenario
@@ -170,11 +179,11 @@ def test(paths: tuple[str, ...], rules: str | None) -> None:
 @cli.command()
 @click.argument("files", nargs=-1, required=True)
 def check(files: tuple[str, ...]) -> None:
-    """Validate rule FILES (exit 0 valid, 2 invalid)."""
+    """Validate rule FILES, or shipped rulesets by name (exit 0 valid, 2 invalid)."""
     problems: list[Problem] = []
     for f in files:
         try:
-            rs = load_rules(Path(f))
+            rs = load_rules(f)
         except InputError as exc:
             problems.extend(exc.problems)
             continue

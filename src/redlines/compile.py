@@ -22,8 +22,10 @@ from .events import Event
 from .rules.resolved import FIELDS, All, AnyOf, Cond, Not, Ruleset, Test
 
 __all__ = [
+    "MAX_DISJUNCTS",
     "CompiledRule",
     "CompiledRuleset",
+    "TooComplex",
     "compile_ruleset",
     "disjuncts",
     "event_fact",
@@ -107,6 +109,10 @@ def simplify(cond: Cond) -> Cond:
     if isinstance(cond, Test):
         if cond.op == "exists" and FIELDS[cond.field].always_present:
             return TRUE if cond.value else FALSE
+        if cond.op == "in" and not _regex_safe(cond.value):
+            # Members a whole-string regex cannot hold (numbers, spaces, dots): one alternative
+            # per member, so each becomes its own durable rule.
+            return AnyOf(tuple(Test(cond.field, "eq", v) for v in cond.value))
         return cond
     if isinstance(cond, All):
         items: list[Cond] = []
@@ -124,6 +130,14 @@ def simplify(cond: Cond) -> Cond:
     return alts[0] if len(alts) == 1 else AnyOf(tuple(alts))
 
 
+def _regex_safe(members: tuple[object, ...]) -> bool:
+    return all(isinstance(v, str) and _PLAIN.match(v) for v in members)
+
+
+class TooComplex(ValueError):
+    """A condition whose disjunctive normal form exceeds :data:`MAX_DISJUNCTS`."""
+
+
 def disjuncts(cond: Cond) -> list[tuple[Test, ...]]:
     """*cond* in disjunctive normal form: a list of conjunctions of tests (an empty list is
     false; an empty conjunction is true). Duplicates are removed, order is kept."""
@@ -139,7 +153,10 @@ def disjuncts(cond: Cond) -> list[tuple[Test, ...]]:
         for item in cond.items:
             out = [(*left, *right) for left in out for right in disjuncts(item)]
             if len(out) > MAX_DISJUNCTS:
-                raise ValueError(f"condition expands to more than {MAX_DISJUNCTS} alternatives")
+                raise TooComplex(
+                    f"the condition expands to more than {MAX_DISJUNCTS} alternatives; "
+                    "split it into several clauses"
+                )
     seen: dict[tuple[Test, ...], None] = {}
     for conj in out:
         seen.setdefault(tuple(dict.fromkeys(conj)), None)
@@ -160,10 +177,9 @@ def _term(test: Test) -> list[dict[str, Any]]:
         members = [str(v) for v in test.value]
         if len(members) == 1:
             return [{key: test.value[0]}]
-        # One whole-string regex rather than an $or per member, which durable would expand.
-        if all(isinstance(v, str) and _PLAIN.match(v) for v in test.value):
-            return [{"$mt": {key: "|".join(members)}}]
-        raise ValueError(f"cannot compile membership in {members!r}")
+        # One whole-string regex rather than an $or per member, which durable would expand
+        # (simplify() has already split members that need escaping into alternatives).
+        return [{"$mt": {key: "|".join(members)}}]
     if test.op == "not_in":
         return [*guard, *({"$neq": {key: v}} for v in test.value)]
     op = {"gt": "$gt", "ge": "$gte", "lt": "$lt", "le": "$lte"}[test.op]

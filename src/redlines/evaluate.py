@@ -219,6 +219,7 @@ class Evaluator:
             default=dt.timedelta(0),
         )
         self.late_events: list[str] = []
+        self._recent_ids: dict[str, dt.datetime] = {}
 
     @property
     def events_seen(self) -> int:
@@ -256,7 +257,19 @@ class Evaluator:
         return level, matched
 
     def feed(self, event: Event) -> list[Finding]:
-        """Evaluate one event; return the findings it creates or changes."""
+        """Evaluate one event; return the findings it creates or changes.
+
+        An id fed twice is an :class:`~redlines.errors.EventError` while the first event is
+        still within the horizon that patterns keep (window plus allowed lateness); ids older
+        than that are forgotten with the rest of the state.
+        """
+        if event.id in self._recent_ids:
+            raise EventError.one(
+                f"duplicate event id '{event.id}': an event with this id was already evaluated",
+                field="id",
+                value=event.id,
+            )
+        self._recent_ids[event.id] = event.time
         self._seq += 1
         seq = self._seq
         if self._max_time is not None and event.time < self._max_time - self.allowed_lateness:
@@ -285,7 +298,10 @@ class Evaluator:
                 name = f"{rl.id}:pattern:{pattern.id}"
                 if name not in fired:
                     continue
-                if pattern.select_level != "any" and pattern.select_level != level:
+                wanted = pattern.select_level
+                if wanted == "any" and level == "clear":
+                    continue
+                if wanted in ("warning", "crossed") and wanted != level:
                     continue
                 state = self._patterns[(rl.id, pattern.id)]
                 new.extend(state.add(_Entry(event.time, seq, event)))
@@ -294,6 +310,7 @@ class Evaluator:
             horizon = self._max_time - self._max_window - self.allowed_lateness
             for state in self._patterns.values():
                 state.evict(horizon)
+            self._recent_ids = {k: t for k, t in self._recent_ids.items() if t >= horizon}
         return new
 
     def feed_many(self, events: Iterable[Event]) -> list[Finding]:
@@ -362,7 +379,9 @@ def evaluate(
     seen: set[str] = set()
     for e in batch:
         if e.id in seen:
-            raise EventError.one(f"duplicate event id '{e.id}'", file=file, field="id", value=e.id)
+            raise EventError.one(
+                f"duplicate event id '{e.id}'", file=file or "<events>", field="id", value=e.id
+            )
         seen.add(e.id)
     evaluator = Evaluator(rules)
     feed_in_time_order(evaluator, batch)

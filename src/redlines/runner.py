@@ -79,9 +79,7 @@ def prepare(
     cache = {} if cache is None else cache
     if input_format is None and is_event_file(path):
         scenario = load_scenario(path)
-        ruleset = _rules_for(scenario, rules, cache)
-        scenario.check_expect([rl.id for rl in ruleset.red_lines])
-        return Run(scenario, ruleset)
+        return Run(scenario, _rules_for(scenario, rules, cache))
     from . import adapters
 
     ruleset = _rules_for(Scenario(str(path), []), rules, cache)

@@ -178,3 +178,47 @@ def test_wrong_schema() -> None:
     with pytest.raises(RuleError) as err:
         parse_rules(HEAD.replace("v1", "v9") + "red_lines: []\n", "r.yaml")
     assert "schema" in err.value.problems[0].render()
+
+
+def test_regression_membership_that_regex_cannot_hold_compiles() -> None:
+    """`in` over places with spaces or over numbers once passed `check` and crashed `run`."""
+    from redlines import evaluate
+
+    from ..conftest import make_event
+
+    rs = parse_rules(
+        HEAD
+        + """red_lines:
+  - id: X
+    title: x
+    clauses:
+      - id: place
+        level: warning
+        when: {field: location.place, in: [Kovel, "Nova Kakhovka", St. Petersburg]}
+        reason: r
+      - id: deaths
+        level: crossed
+        when: {field: fatalities, in: [1, 2]}
+        reason: r
+""",
+        "r.yaml",
+    )
+    report = evaluate(
+        [
+            make_event(location={"place": "Nova Kakhovka"}),
+            make_event(location={"place": "St. Petersburg"}, fatalities=2),
+            make_event(location={"place": "Nova"}, fatalities=3),
+        ],
+        rs,
+    )
+    assert report.red_line("X").findings[0].clause == "place"
+    assert sorted(f.clause for f in report.red_line("X").findings) == ["deaths", "place"]
+
+
+def test_condition_too_complex_is_a_rule_error() -> None:
+    alts = ", ".join(
+        f"{{any: [{{field: fatalities, eq: {i}}}, {{field: fatalities, eq: {i + 100}}}]}}"
+        for i in range(10)
+    )
+    (msg,) = clause(f"{{all: [{alts}]}}")
+    assert "expands to more than 512 alternatives" in msg

@@ -101,8 +101,9 @@ def render_markdown(reports: Sequence[Report]) -> str:
         d = report.to_dict()
         rs = d["ruleset"]
         out = [f"## {_md(d['scenario'] or d['file'] or 'Events')}", ""]
+        noun = "event" if d["events"] == 1 else "events"
         out.append(
-            f"Ruleset **{rs['name']}** {rs['version']} · {d['events']} events"
+            f"Ruleset **{rs['name']}** {rs['version']} · {d['events']} {noun}"
             + (f" · `{d['file']}`" if d["file"] else "")
         )
         out.append("")

@@ -525,7 +525,16 @@ class _Resolver:
         if cond is None:
             return None
         full = cond if guard is None else All((guard, cond))
+        self._compilable(full, (*path, "when"))
         return ResolvedClause(cl.id, cl.level, full, cl.reason, cl.description)
+
+    def _compilable(self, cond: Cond, path: Path_) -> None:
+        from ..compile import TooComplex, disjuncts
+
+        try:
+            disjuncts(cond)
+        except TooComplex as exc:
+            self.problem(path, str(exc))
 
     def _pattern(
         self, pat: Pattern, guard: Cond | None, path: Path_, has_clauses: bool
@@ -536,7 +545,7 @@ class _Resolver:
             if cond is None:
                 return None
             parts.append(cond)
-        if pat.select.level != "any" and not has_clauses:
+        if pat.select.level is not None and not has_clauses:
             self.problem(
                 (*path, "select", "level"),
                 f"selecting events at level '{pat.select.level}' needs clauses in this red line",
@@ -550,6 +559,7 @@ class _Resolver:
                     suggestion=suggest(name, FIELDS, cutoff=0.6),
                 )
         self._template(pat.reason, PATTERN_PLACEHOLDERS, (*path, "reason"))
+        self._compilable(All(tuple(parts)), (*path, "select"))
         return ResolvedPattern(
             pat.id,
             pat.level,

@@ -166,10 +166,11 @@ class Clause(_Closed):
 
 
 class PatternSelect(_Closed):
-    """Which events a pattern counts: those this red line's clauses gave ``level`` (``any`` for
-    warning or crossed) and that also satisfy ``when``."""
+    """Which events a pattern counts: those that satisfy ``when`` and, if ``level`` is given,
+    that this red line's clauses gave exactly that level (``any``: warning or crossed). Without
+    ``level`` the clauses are not consulted."""
 
-    level: Literal["warning", "crossed", "any"] = "any"
+    level: Literal["warning", "crossed", "any"] | None = None
     when: Condition | None = None
 
 

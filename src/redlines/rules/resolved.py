@@ -117,7 +117,7 @@ class ResolvedClause:
 class ResolvedPattern:
     id: str
     level: Literal["crossed", "warning"]
-    select_level: Literal["warning", "crossed", "any"]
+    select_level: Literal["warning", "crossed", "any"] | None
     condition: Cond  # applies_when and select.when
     count: int
     within: dt.timedelta
