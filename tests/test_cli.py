@@ -165,3 +165,41 @@ def test_run_with_other_rules_ignores_expect(
     assert code == EXIT_OK and "RO Romania" in out
     code, _, err = run(capsys, "test", "--rules", str(rules), str(scenario))
     assert code == EXIT_ERROR and "unknown red line 'RL1' in expect" in err
+
+
+def test_real_gdelt_2019_export_crosses_nothing(capsys: pytest.CaptureFixture[str]) -> None:
+    """Issue 3's proof on real data: every row accounted for, no red line crossed."""
+    from .conftest import shared_data
+
+    path = shared_data("gdelt", "20191024143000.export.CSV")
+    code, out, err = run(capsys, "run", "--format", "json", str(path))
+    assert code == EXIT_OK, err
+    report = json.loads(out)
+    i = report["input"]
+    assert i["format"] == "gdelt" and i["rows_read"] == 2111
+    assert i["rows_read"] == i["rows_used"] + i["rows_irrelevant"] + i["rows_rejected"]
+    assert sum(i["rejected_by_reason"].values()) == i["rows_rejected"]
+    assert [r["status"] for r in report["redlines"]] == ["clear", "clear"]
+
+
+@pytest.mark.parametrize(
+    "name", ["acled_current.csv", "acled_pre2023.csv", "acled_ukraine_upper.csv"]
+)
+def test_run_detects_acled_exports(name: str, capsys: pytest.CaptureFixture[str]) -> None:
+    path = Path(__file__).parent / "fixtures" / "adapters" / name
+    code, out, err = run(capsys, "run", "--format", "json", str(path))
+    assert code == EXIT_OK, err
+    report = json.loads(out)
+    i = report["input"]
+    assert i["format"] == "acled" and i["rows_read"] > 0
+    assert i["rows_read"] == i["rows_used"] + i["rows_irrelevant"] + i["rows_rejected"]
+    assert report["events"] <= i["rows_used"]
+
+
+def test_convert_writes_contract_events(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = Path(__file__).parent / "fixtures" / "adapters" / "gdelt2_sample.export.CSV"
+    out_file = tmp_path / "events.jsonl"
+    code, _, err = run(capsys, "convert", "--all", str(path), "-o", str(out_file))
+    assert code == EXIT_OK and "rows read 13" in err
+    code, out, _ = run(capsys, "run", "--format", "json", str(out_file))
+    assert code == EXIT_OK and json.loads(out)["events"] == len(out_file.read_text().splitlines())
