@@ -11,7 +11,7 @@ kinds through ``data/acled_event_types.csv``. ACLED is coded by people, so named
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from typing import Any, Literal
 
 import pycountry
@@ -19,7 +19,7 @@ import pycountry
 from ..countries import normalize_country
 from ..errors import InvalidValue
 from .base import NO_COUNTRY, Candidate, RowRejected
-from .geo import region_for
+from .csvbase import CsvAdapter
 from .tables import AcledTypeRule, acled_actor_rules, acled_type_rules
 
 __all__ = ["ACLED", "AcledAdapter", "parse_acled_date"]
@@ -86,25 +86,15 @@ def _type_rule(event_type: str, sub_event_type: str, notes: str) -> AcledTypeRul
     )
 
 
-class AcledAdapter:
+class AcledAdapter(CsvAdapter):
     """ACLED CSV records -> candidate events."""
 
     name = "acled"
-    layout: Literal["tsv", "csv"] = "csv"
+    required = REQUIRED
     expected = (
         "an ACLED export: a CSV with a header naming event_id_cnty, event_date, event_type, "
         "actor1 and country"
     )
-
-    def __init__(self, *, regions: bool = True, region_max_km: float = 50.0) -> None:
-        self.regions = regions
-        self.region_max_km = region_max_km
-
-    def in_format(self, row: Mapping[str, str]) -> bool:
-        return True
-
-    def missing_columns(self, header: Sequence[str]) -> list[str]:
-        return [c for c in REQUIRED if c not in header]
 
     def _event_country(self, row: Mapping[str, str]) -> str | None:
         iso = _country(row.get("country", ""))
@@ -133,19 +123,13 @@ class AcledAdapter:
         if target is None:
             raise RowRejected(NO_COUNTRY, f"country {row.get('country', '')!r} is not a country")
 
-        location: dict[str, Any] = {}
-        if where is not None:
-            location["country"] = where
-        if row.get("location"):
-            location["place"] = row["location"]
-        lat, lon = _coords(row.get("latitude", ""), row.get("longitude", ""))
-        if lat is not None and lon is not None:
-            location["lat"], location["lon"] = lat, lon
-            precise = row.get("geo_precision", "") in _PRECISE
-            if self.regions and where is not None and precise:
-                region = region_for(where, lat, lon, self.region_max_km)
-                if region is not None:
-                    location["region"] = region
+        location = self.location(
+            where,
+            row.get("location", ""),
+            row.get("latitude", ""),
+            row.get("longitude", ""),
+            precise=row.get("geo_precision", "") in _PRECISE,
+        )
 
         fields: dict[str, Any] = {
             "time": day.isoformat(),
@@ -158,12 +142,9 @@ class AcledAdapter:
         }
         if location:
             fields["location"] = location
-        fatalities = row.get("fatalities", "")
-        if fatalities:
-            try:
-                fields["fatalities"] = int(float(fatalities))
-            except ValueError:
-                raise RowRejected("invalid fatalities", f"fatalities {fatalities!r}") from None
+        fatalities = self.fatalities(row.get("fatalities", ""), "fatalities")
+        if fatalities is not None:
+            fields["fatalities"] = fatalities
         sources = [s.strip() for s in row.get("source", "").split(";") if s.strip()]
         return Candidate(
             fields=fields,
@@ -173,18 +154,6 @@ class AcledAdapter:
             sources=sources,
             order_key=(0, event_id),
         )
-
-
-def _coords(lat_text: str, lon_text: str) -> tuple[float | None, float | None]:
-    if not lat_text or not lon_text:
-        return None, None
-    try:
-        lat, lon = float(lat_text), float(lon_text)
-    except ValueError:
-        raise RowRejected("invalid coordinates", f"({lat_text!r}, {lon_text!r})") from None
-    if not (-90 <= lat <= 90 and -180 <= lon <= 180):
-        raise RowRejected("invalid coordinates", f"({lat}, {lon}) is not on Earth")
-    return lat, lon
 
 
 def _notes(row: Mapping[str, str], actor1: str, actor2: str, text: str) -> str:

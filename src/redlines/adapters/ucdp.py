@@ -13,13 +13,13 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from typing import Any, Literal
 
 from ..countries import normalize_country
 from ..errors import InvalidValue
 from .base import NO_COUNTRY, Candidate, RowRejected
-from .geo import region_for
+from .csvbase import CsvAdapter
 from .tables import ucdp_violence_types
 
 __all__ = ["UCDP", "UcdpAdapter"]
@@ -41,25 +41,15 @@ def _state(side: str) -> str | None:
         raise RowRejected("unknown actor country", f"side {side!r}") from None
 
 
-class UcdpAdapter:
+class UcdpAdapter(CsvAdapter):
     """UCDP GED CSV records -> candidate events."""
 
     name = "ucdp"
-    layout: Literal["tsv", "csv"] = "csv"
+    required = REQUIRED
     expected = (
         "a UCDP GED export: a CSV with a header naming id, type_of_violence, side_a, side_b, "
         "country and date_start"
     )
-
-    def __init__(self, *, regions: bool = True, region_max_km: float = 50.0) -> None:
-        self.regions = regions
-        self.region_max_km = region_max_km
-
-    def in_format(self, row: Mapping[str, str]) -> bool:
-        return True
-
-    def missing_columns(self, header: Sequence[str]) -> list[str]:
-        return [c for c in REQUIRED if c not in header]
 
     def convert(self, row: Mapping[str, str]) -> Candidate:
         gid = row["id"]
@@ -88,19 +78,13 @@ class UcdpAdapter:
         if target is None:
             raise RowRejected(NO_COUNTRY, f"country {row['country']!r} is not a country")
 
-        location: dict[str, Any] = {}
-        if where is not None:
-            location["country"] = where
-        place = row.get("where_coordinates") or row.get("where_description", "")
-        if place:
-            location["place"] = place
-        lat, lon = _coords(row.get("latitude", ""), row.get("longitude", ""))
-        if lat is not None and lon is not None:
-            location["lat"], location["lon"] = lat, lon
-            if self.regions and where is not None and row.get("where_prec", "") in _PRECISE:
-                region = region_for(where, lat, lon, self.region_max_km)
-                if region is not None:
-                    location["region"] = region
+        location = self.location(
+            where,
+            row.get("where_coordinates") or row.get("where_description", ""),
+            row.get("latitude", ""),
+            row.get("longitude", ""),
+            precise=row.get("where_prec", "") in _PRECISE,
+        )
 
         notes = f"UCDP GED {row.get('dyad_name') or f'{side_a} - {side_b}'}"
         if row.get("date_end", "")[:10] not in ("", row["date_start"][:10]):
@@ -116,12 +100,9 @@ class UcdpAdapter:
         }
         if location:
             fields["location"] = location
-        best = row.get("best", "")
-        if best:
-            try:
-                fields["fatalities"] = int(float(best))
-            except ValueError:
-                raise RowRejected("invalid fatalities", f"best {best!r}") from None
+        fatalities = self.fatalities(row.get("best", ""), "best")
+        if fatalities is not None:
+            fields["fatalities"] = fatalities
         sources = [f"ucdp-ged:{row['relid']}"] if row.get("relid") else []
         attribution: Literal["confirmed", "suspected"] = (
             "suspected" if row.get("event_clarity") == "2" else "confirmed"
@@ -152,18 +133,6 @@ def _sides(
         # A government fighting a group abroad: that government acts in the country.
         return government, where, "state_forces"
     return None, where, "non_state"
-
-
-def _coords(lat_text: str, lon_text: str) -> tuple[float | None, float | None]:
-    if not lat_text or not lon_text:
-        return None, None
-    try:
-        lat, lon = float(lat_text), float(lon_text)
-    except ValueError:
-        raise RowRejected("invalid coordinates", f"({lat_text!r}, {lon_text!r})") from None
-    if not (-90 <= lat <= 90 and -180 <= lon <= 180):
-        raise RowRejected("invalid coordinates", f"({lat}, {lon}) is not on Earth")
-    return lat, lon
 
 
 UCDP = UcdpAdapter()
