@@ -203,3 +203,24 @@ def test_convert_writes_contract_events(tmp_path: Path, capsys: pytest.CaptureFi
     assert code == EXIT_OK and "rows read 13" in err
     code, out, _ = run(capsys, "run", "--format", "json", str(out_file))
     assert code == EXIT_OK and json.loads(out)["events"] == len(out_file.read_text().splitlines())
+
+
+def test_corroboration_thresholds_are_options(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = Path(__file__).parent / "fixtures" / "adapters" / "gdelt2_sample.export.CSV"
+    code, _, err = run(capsys, "run", "--min-urls", "1", str(path))
+    assert code == EXIT_ERROR and "a single machine-coded article must never yield" in err
+    strict, loose = tmp_path / "strict.jsonl", tmp_path / "loose.jsonl"
+    run(capsys, "convert", "--all", "--min-sources", "50", str(path), "-o", str(strict))
+    run(capsys, "convert", "--all", str(path), "-o", str(loose))
+    assert '"confirmed"' not in strict.read_text()
+    assert '"confirmed"' in loose.read_text()
+
+
+def test_place_check_switch(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = Path(__file__).parent / "fixtures" / "adapters" / "gdelt2_sample.export.CSV"
+    out = tmp_path / "e.jsonl"
+    run(capsys, "convert", "--all", "--no-place-check", str(path), "-o", str(out))
+    odessa = next(json.loads(line) for line in out.read_text().splitlines() if "900000009" in line)
+    assert odessa["target"] == "UKR"

@@ -38,7 +38,11 @@ def _problems(problems: Sequence[Problem]) -> None:
 
 
 def _prepare_all(
-    files: Sequence[str], rules: str | None, input_format: str | None, progress: bool = False
+    files: Sequence[str],
+    rules: str | None,
+    input_format: str | None,
+    progress: bool = False,
+    adapter_options: Any = None,
 ) -> list[Run]:
     """Load every file before evaluating any: one invalid file fails the run (exit 2)."""
     runs: list[Run] = []
@@ -47,7 +51,14 @@ def _prepare_all(
     for f in files:
         try:
             runs.append(
-                prepare(f, rules=rules, input_format=input_format, cache=cache, progress=progress)
+                prepare(
+                    f,
+                    rules=rules,
+                    input_format=input_format,
+                    cache=cache,
+                    progress=progress,
+                    adapter_options=adapter_options,
+                )
             )
         except InputError as exc:
             problems.extend(exc.problems)
@@ -75,6 +86,66 @@ _rules_option = click.option(
 )
 
 
+def _data_options(func: Any) -> Any:
+    """Options for real-data inputs: the corroboration thresholds and switches of
+    :class:`redlines.adapters.AdapterOptions` (documented in docs/data.md)."""
+    options = [
+        click.option(
+            "--min-urls",
+            type=int,
+            default=2,
+            show_default=True,
+            help="Machine-coded data: distinct article URLs needed for 'confirmed' (>= 2).",
+        ),
+        click.option(
+            "--min-sources",
+            type=int,
+            default=3,
+            show_default=True,
+            help="Machine-coded data: independent sources needed for 'confirmed'.",
+        ),
+        click.option(
+            "--min-articles",
+            type=int,
+            default=3,
+            show_default=True,
+            help="Machine-coded data: articles needed for 'confirmed'.",
+        ),
+        click.option(
+            "--no-grouping",
+            is_flag=True,
+            help="Do not group GDELT rows that report the same happening.",
+        ),
+        click.option(
+            "--no-place-check",
+            is_flag=True,
+            help="Keep GDELT's coded target even when the action is placed elsewhere.",
+        ),
+        click.option(
+            "--no-regions", is_flag=True, help="Do not fill location.region from coordinates."
+        ),
+    ]
+    for option in reversed(options):
+        func = option(func)
+    return func
+
+
+def _adapter_options(kw: dict[str, Any]) -> Any:
+    from .adapters import AdapterOptions
+
+    try:
+        return AdapterOptions(
+            min_urls_confirmed=kw.pop("min_urls"),
+            min_sources_confirmed=kw.pop("min_sources"),
+            min_articles_confirmed=kw.pop("min_articles"),
+            group_duplicates=not kw.pop("no_grouping"),
+            check_place=not kw.pop("no_place_check"),
+            regions=not kw.pop("no_regions"),
+        )
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from None
+
+
 @cli.command()
 @click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True)
@@ -88,15 +159,23 @@ _rules_option = click.option(
 @click.option(
     "--color/--no-color", default=None, help="Colour the text table (default: on a terminal)."
 )
+@_data_options
 def run(
     files: tuple[str, ...],
     fmt: str,
     rules: str | None,
     input_format: str | None,
     color: bool | None,
+    **data: Any,
 ) -> None:
     """Evaluate scenario, event or real-data FILES and print a report for each."""
-    runs = _prepare_all(files, rules, input_format, progress=sys.stderr.isatty())
+    runs = _prepare_all(
+        files,
+        rules,
+        input_format,
+        progress=sys.stderr.isatty(),
+        adapter_options=_adapter_options(data),
+    )
     reports = [evaluate_run(r) for r in runs]
     use_color = sys.stdout.isatty() if color is None else color
     click.echo(render(reports, fmt, color=use_color), nl=False, color=use_color)
@@ -252,8 +331,14 @@ def rules_cmd(rules: str | None) -> None:
     is_flag=True,
     help="Keep rows no red line could give a level (default: leave them out, counted).",
 )
+@_data_options
 def convert(
-    files: tuple[str, ...], input_format: str | None, output: str, rules: str | None, keep_all: bool
+    files: tuple[str, ...],
+    input_format: str | None,
+    output: str,
+    rules: str | None,
+    keep_all: bool,
+    **data: Any,
 ) -> None:
     """Turn real event data (GDELT, ACLED, UCDP) into contract events (JSON Lines)."""
     import json
@@ -263,7 +348,11 @@ def convert(
 
     relevant = None if keep_all else Evaluator(rules or "nato-2024").could_apply
     result = adapters.read_events(
-        list(files), input_format, relevant=relevant, progress=sys.stderr.isatty()
+        list(files),
+        input_format,
+        _adapter_options(data),
+        relevant=relevant,
+        progress=sys.stderr.isatty(),
     )
     lines = "".join(json.dumps(e.contract_dict(), ensure_ascii=False) + "\n" for e in result.events)
     if output == "-":
