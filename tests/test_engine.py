@@ -102,3 +102,12 @@ def test_posting_from_threads_loses_nothing(nato: Ruleset) -> None:
     for t in threads:
         t.join()
     assert len(results) == 100 and all(r == expected for r in results)
+
+
+def test_regression_rulesets_of_512_rules_or_more_are_sharded() -> None:
+    """durable never returns from assert_fact on a ruleset of 512+ rules; redlines shards."""
+    rules = {f"r{i}": {"all": [{"m": {"fatalities": i}}]} for i in range(600)}
+    eng = EngineRuleset(_ruleset("big", rules))
+    assert len(eng.shards) == 3
+    assert eng.match({"id": "f1", "fatalities": 599}) == ["r599"]
+    assert eng.match({"id": "f2", "fatalities": 3}) == ["r3"]

@@ -140,27 +140,34 @@ class TooComplex(ValueError):
 
 def disjuncts(cond: Cond) -> list[tuple[Test, ...]]:
     """*cond* in disjunctive normal form: a list of conjunctions of tests (an empty list is
-    false; an empty conjunction is true). Duplicates are removed, order is kept."""
-    cond = simplify(cond)
-    out: list[tuple[Test, ...]]
-    if isinstance(cond, Test):
-        out = [(cond,)]
-    elif isinstance(cond, AnyOf):
-        out = [d for c in cond.items for d in disjuncts(c)]
-    else:
-        assert isinstance(cond, All)
-        out = [()]
-        for item in cond.items:
-            out = [(*left, *right) for left in out for right in disjuncts(item)]
-            if len(out) > MAX_DISJUNCTS:
-                raise TooComplex(
-                    f"the condition expands to more than {MAX_DISJUNCTS} alternatives; "
-                    "split it into several clauses"
-                )
+    false; an empty conjunction is true). Duplicates are removed, order is kept. More than
+    :data:`MAX_DISJUNCTS` alternatives raise :class:`TooComplex`."""
+    out = _dnf(simplify(cond))
     seen: dict[tuple[Test, ...], None] = {}
     for conj in out:
         seen.setdefault(tuple(dict.fromkeys(conj)), None)
-    return list(seen)
+    return _bounded(list(seen))
+
+
+def _bounded(out: list[tuple[Test, ...]]) -> list[tuple[Test, ...]]:
+    if len(out) > MAX_DISJUNCTS:
+        raise TooComplex(
+            f"the condition expands to more than {MAX_DISJUNCTS} alternatives; "
+            "split it into several clauses"
+        )
+    return out
+
+
+def _dnf(cond: Cond) -> list[tuple[Test, ...]]:
+    if isinstance(cond, Test):
+        return [(cond,)]
+    if isinstance(cond, AnyOf):
+        return _bounded([d for c in cond.items for d in _dnf(c)])
+    assert isinstance(cond, All)
+    out: list[tuple[Test, ...]] = [()]
+    for item in cond.items:
+        out = _bounded([(*left, *right) for left in out for right in _dnf(item)])
+    return out
 
 
 def _term(test: Test) -> list[dict[str, Any]]:

@@ -10,6 +10,9 @@ Design, from what durable-rules does (verified in tests/test_engine.py):
   unique name; rulesets never see each other's facts.
 * A lock serialises calls to the host: durable loses messages posted to one state from
   several threads.
+* A durable ruleset of 512 rules or more never returns from ``assert_fact`` (511 is fine), so
+  the rules are spread over as many durable rulesets ("shards") of at most
+  :data:`RULES_PER_SHARD` as needed, and a fact is asserted into each.
 * ``MessageNotHandledException`` (no rule matched) means "no match". An exception inside an
   action is stored in the state by durable; it is raised here as :class:`EngineError`.
 """
@@ -26,7 +29,7 @@ from durable.engine import Host, MessageNotHandledException
 from .compile import CompiledRuleset
 from .errors import EngineError
 
-__all__ = ["EngineRuleset"]
+__all__ = ["RULES_PER_SHARD", "EngineRuleset"]
 
 
 class _SyncHost(Host):  # type: ignore[misc]
@@ -39,6 +42,8 @@ class _SyncHost(Host):  # type: ignore[misc]
 _HOST: _SyncHost | None = None
 _LOCK = threading.RLock()
 _NAMES = itertools.count(1)
+#: Rules per durable ruleset; durable hangs from 512 on (see the module docstring).
+RULES_PER_SHARD = 256
 
 
 def _host() -> _SyncHost:
@@ -56,13 +61,21 @@ class EngineRuleset:
     def __init__(self, compiled: CompiledRuleset) -> None:
         self.compiled = compiled
         self._hits: list[str] = []
+        definitions = [
+            (f"{rule.name}#{i}", {**alt, "run": self._action(rule.name)})
+            for rule in compiled.rules
+            for i, alt in enumerate(rule.alternatives, 1)
+        ]
         with _LOCK:
             self.name = f"redlines-{next(_NAMES)}-{compiled.name}"
-            definitions: dict[str, Any] = {}
-            for rule in compiled.rules:
-                for i, alt in enumerate(rule.alternatives, 1):
-                    definitions[f"{rule.name}#{i}"] = {**alt, "run": self._action(rule.name)}
-            _host().register_rulesets({self.name: definitions})
+            self.shards: list[str] = []
+            for start in range(0, max(len(definitions), 1), RULES_PER_SHARD):
+                shard = f"{self.name}-{len(self.shards) + 1}"
+                chunk = dict(definitions[start : start + RULES_PER_SHARD])
+                if not chunk:  # a ruleset with no rules still needs a (never-firing) rule
+                    chunk = {"none": {"all": [{"m": {"_always": 0}}], "run": self._action("")}}
+                _host().register_rulesets({shard: chunk})
+                self.shards.append(shard)
 
     def _action(self, rule_name: str) -> Any:
         def record(_closure: Any) -> None:
@@ -73,22 +86,25 @@ class EngineRuleset:
     def match(self, fact: dict[str, Any]) -> list[str]:
         """Assert *fact*, collect every rule that fires, retract it. Names come back in rule
         definition order, whatever order durable fired them in."""
-        host = _host()
         with _LOCK:
             self._hits = []
-            state = None
-            try:
-                state = host.assert_fact(self.name, fact)
-            except MessageNotHandledException:
-                pass
-            except Exception as exc:  # durable raises bare Exceptions for engine errors
-                raise EngineError(f"durable-rules rejected an event: {exc}") from exc
-            finally:
-                with contextlib.suppress(MessageNotHandledException):
-                    host.retract_fact(self.name, fact)
-            if isinstance(state, dict) and state.get("exception"):
-                raise EngineError(
-                    f"a rule action failed inside durable-rules: {state['exception']}"
-                )
+            for shard in self.shards:
+                self._assert_retract(shard, fact)
             fired = set(self._hits)
         return [r.name for r in self.compiled.rules if r.name in fired]
+
+    @staticmethod
+    def _assert_retract(shard: str, fact: dict[str, Any]) -> None:
+        host = _host()
+        state = None
+        try:
+            state = host.assert_fact(shard, fact)
+        except MessageNotHandledException:
+            pass
+        except Exception as exc:  # durable raises bare Exceptions for engine errors
+            raise EngineError(f"durable-rules rejected an event: {exc}") from exc
+        finally:
+            with contextlib.suppress(MessageNotHandledException):
+                host.retract_fact(shard, fact)
+        if isinstance(state, dict) and state.get("exception"):
+            raise EngineError(f"a rule action failed inside durable-rules: {state['exception']}")

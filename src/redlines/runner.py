@@ -58,7 +58,7 @@ def _rules_for(
     if isinstance(rules, Ruleset):
         return rules
     spec = str(rules) if rules is not None else (scenario.rules or "nato-2024")
-    base = Path.cwd() if rules is not None else scenario.base_dir
+    base = None if rules is not None else scenario.base_dir
     key = (spec, str(base))
     if key not in cache:
         cache[key] = load_rules(spec, base=base)

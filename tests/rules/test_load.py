@@ -222,3 +222,35 @@ def test_condition_too_complex_is_a_rule_error() -> None:
     )
     (msg,) = clause(f"{{all: [{alts}]}}")
     assert "expands to more than 512 alternatives" in msg
+
+
+def test_regression_the_alternatives_limit_holds_for_any_and_membership() -> None:
+    members = ", ".join(str(i) for i in range(600))
+    (msg,) = clause(f"{{field: fatalities, in: [{members}]}}")
+    assert "expands to more than 512 alternatives" in msg
+    alts = ", ".join(f"{{field: fatalities, eq: {i}}}" for i in range(513))
+    (msg,) = clause(f"{{any: [{alts}]}}")
+    assert "expands to more than 512 alternatives" in msg
+
+
+def test_many_alternatives_over_several_clauses_evaluate() -> None:
+    """Two clauses of 300 alternatives each: 600 durable rules, spread over shards."""
+    from redlines import evaluate
+
+    from ..conftest import make_event
+
+    members = ", ".join(str(i) for i in range(300))
+    more = ", ".join(str(i) for i in range(300, 600))
+    rs = parse_rules(
+        HEAD
+        + f"""red_lines:
+  - id: X
+    title: x
+    clauses:
+      - {{id: low, level: warning, when: {{field: fatalities, in: [{members}]}}, reason: r}}
+      - {{id: high, level: crossed, when: {{field: fatalities, in: [{more}]}}, reason: r}}
+""",
+        "r.yaml",
+    )
+    report = evaluate([make_event(fatalities=5), make_event(fatalities=550)], rs)
+    assert sorted(f.clause for f in report.red_line("X").findings) == ["high", "low"]
