@@ -240,9 +240,8 @@ class Evaluator:
         variants = [event]
         if event.attribution not in ("confirmed", "misattributed"):
             variants.append(event.model_copy(update={"attribution": "confirmed"}))
-        return any(
-            holds(r.condition, event_fact(v, 0)) for v in variants for r in self.compiled.rules
-        )
+        facts = [event_fact(v, 0) for v in variants]
+        return any(holds(r.condition, f) for f in facts for r in self.compiled.rules)
 
     def _level(self, rl: ResolvedRedLine, fired: list[str]) -> tuple[str, list[str]]:
         matched = [
