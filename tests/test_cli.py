@@ -224,3 +224,29 @@ def test_place_check_switch(tmp_path: Path, capsys: pytest.CaptureFixture[str]) 
     run(capsys, "convert", "--all", "--no-place-check", str(path), "-o", str(out))
     odessa = next(json.loads(line) for line in out.read_text().splitlines() if "900000009" in line)
     assert odessa["target"] == "UKR"
+
+
+def test_regression_scenario_rules_error_names_the_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "s.yaml"
+    path.write_text(SCENARIO.replace("rules: nato-2024", "rules: nato-2025"))
+    code, _, err = run(capsys, "run", str(path))
+    assert code == EXIT_ERROR
+    assert err.startswith(f"error: {path}:2: field 'rules': unknown ruleset 'nato-2025'")
+
+
+def test_regression_misspelt_scenario_in_a_folder_is_not_skipped_silently(
+    scenario: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "notes.yaml").write_text("title: not a scenario\n")
+    code, out, _ = run(capsys, "test", str(tmp_path))
+    assert code == EXIT_OK
+    assert f"SKIP {tmp_path}/notes.yaml: not a scenario (no 'events') nor a rule file" in out
+    assert out.endswith("1 passed, 0 failed, 1 skipped\n")
+    (tmp_path / "typo.yaml").write_text("name: x\nevnets: []\n")
+    code, _, err = run(capsys, "test", str(tmp_path))
+    assert code == EXIT_ERROR
+    assert (
+        f"{tmp_path}/typo.yaml:1: field 'evnets': looks like a scenario, but has no 'events'" in err
+    )

@@ -139,3 +139,39 @@ def test_contract_dict_round_trips() -> None:
     again = Event.model_validate(e.contract_dict())
     assert again == e
     assert e.contract_dict()["location"] == {"region": "UA-07", "lat": 50.1}
+
+
+@pytest.mark.parametrize(
+    ("given", "code"),
+    [
+        ("Turkiye", "TUR"),
+        ("Cote d'Ivoire", "CIV"),
+        ("Côte d\u2019Ivoire", "CIV"),
+        ("Holy See", "VAT"),
+        ("The Gambia", "GMB"),
+    ],
+)
+def test_regression_accents_and_articles_in_country_names(given: str, code: str) -> None:
+    assert normalize_country(given) == code
+
+
+def test_regression_region_must_lie_in_location_country() -> None:
+    msgs = _problems({**BASE, "location": {"country": "POL", "region": "UA-07"}})
+    assert msgs == [
+        "f.yaml: field 'location': region 'UA-07' is in UKR, not in location.country 'POL'"
+    ]
+    assert Event.model_validate({**BASE, "location": {"country": "Ukraine", "region": "UA-07"}})
+
+
+def test_regression_coordinates_must_be_numbers() -> None:
+    assert any("lat" in m for m in _problems({**BASE, "location": {"lat": "51.2"}}))
+
+
+def test_regression_plain_messages_for_null_target_and_odd_times() -> None:
+    assert _problems({**BASE, "target": None}) == [
+        "f.yaml: field 'target': a country is required here (a code or name, not null)"
+    ]
+    (msg,) = _problems({**BASE, "time": "2024-W22-6"})
+    assert "invalid time '2024-W22-6': expected ISO 8601" in msg
+    (msg,) = _problems({**BASE, "time": "9999-12-31T23:00:00-05:00"})
+    assert "outside the years 1-9999" in msg

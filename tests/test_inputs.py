@@ -167,3 +167,61 @@ def test_csv_errors(tmp_path: Path) -> None:
 
 def test_event_error_is_an_input_error() -> None:
     assert issubclass(EventError, InputError)
+
+
+# -- regressions from the contract review ------------------------------------------------
+
+
+def test_regression_impossible_unquoted_yaml_date_is_located(tmp_path: Path) -> None:
+    path = write(tmp_path, "s.yaml", GOOD_EVENT.replace("2024-06-01T04:00:00+00:00", "2024-02-30"))
+    assert problems(path) == [f"{path}:2:11: field '[0].time': invalid date '2024-02-30'"]
+
+
+def test_regression_yaml_timestamp_with_space_before_offset(tmp_path: Path) -> None:
+    path = write(tmp_path, "s.yaml", GOOD_EVENT.replace("T04:00:00+00:00", " 06:00:00 +02:00"))
+    assert load_events(path)[0].time.isoformat() == "2024-06-01T04:00:00+00:00"
+
+
+def test_regression_deep_nesting_and_alias_bombs_are_errors(tmp_path: Path) -> None:
+    (msg,) = problems(write(tmp_path, "deep.json", "[" * 100_000))
+    assert "nested too deeply" in msg
+    lines = ['a: &a ["x","x","x","x","x","x","x","x","x"]']
+    for prev, name in zip("abcdefg", "bcdefgh", strict=True):
+        lines.append(f"{name}: &{name} [" + ",".join([f"*{prev}"] * 9) + "]")
+    (msg,) = problems(write(tmp_path, "bomb.yaml", "\n".join(lines) + "\n"))
+    assert "once aliases are expanded" in msg
+
+
+def test_regression_jsonl_duplicate_keys_and_huge_numbers(tmp_path: Path) -> None:
+    ok = '{"id": "a", "time": "2024-06-01", "actor": "RUS", "target": "POL", "kind": "threat"'
+    path = write(
+        tmp_path,
+        "e.jsonl",
+        ok + ', "id": "b"}\n' + ok.replace('"a"', '"c"') + ', "fatalities": ' + "9" * 5000 + "}\n",
+    )
+    msgs = problems(path)
+    assert msgs[0] == f"{path}:1: invalid JSON: duplicate key 'id'"
+    assert msgs[1].startswith(f"{path}:2: invalid JSON:")
+
+
+def test_regression_csv_header_any_case_and_duplicate_columns(tmp_path: Path) -> None:
+    upper = write(tmp_path, "u.csv", "ID,Time,Actor,Target,Kind\na,2024-06-01,RUS,POL,threat\n")
+    assert load_events(upper)[0].target == "POL"
+    dup = write(
+        tmp_path, "d.csv", "id,time,actor,target,kind,actor\na,2024-06-01,RUS,POL,threat,BLR\n"
+    )
+    assert problems(dup) == [f"{dup}:1:6: field 'actor': duplicate column (also column 3)"]
+    semi = write(tmp_path, "s.csv", "id;time;actor;target;kind\n")
+    assert problems(semi) == [f"{semi}:1: the CSV must be comma-separated (found ';')"]
+
+
+def test_regression_csv_not_utf8(tmp_path: Path) -> None:
+    path = tmp_path / "l.csv"
+    path.write_bytes("id,time,actor,target,kind\na,2024-06-01,RUS,POL,threat é\n".encode("latin-1"))
+    (msg,) = problems(path)
+    assert msg.startswith(f"{path}: not UTF-8 text")
+
+
+def test_regression_expect_status_in_any_case(tmp_path: Path) -> None:
+    path = write(tmp_path, "s.yaml", f"events:\n{GOOD_EVENT}expect:\n  RL1: CROSSED\n")
+    assert load_scenario(path).expect == {"RL1": "crossed"}

@@ -13,7 +13,7 @@ from typing import Any
 
 import click
 
-from .errors import InputError, Problem, RedlinesError
+from .errors import InputError, Problem, RedlinesError, suggest
 from .report.render import FORMATS, render
 from .rules.load import load_rules, shipped_rulesets
 from .runner import Run, evaluate_run, prepare
@@ -181,12 +181,15 @@ def run(
     click.echo(render(reports, fmt, color=use_color), nl=False, color=use_color)
 
 
-def _scenario_files(paths: Sequence[str]) -> tuple[list[str], list[Problem]]:
-    """Scenario files under *paths*: named files as given; in folders, the YAML/JSON files that
-    are scenarios (mappings with 'events'), skipping rule files and other data."""
+def _scenario_files(paths: Sequence[str]) -> tuple[list[str], list[str], list[Problem]]:
+    """(scenario files, skip notes, problems) under *paths*: named files as given; in folders,
+    the YAML/JSON files that are scenarios (mappings with 'events'). Rule files (with 'schema')
+    are passed over; any other file is noted as skipped, and a mapping with a key close to
+    'events' is an error, so that a misspelt scenario cannot pass unnoticed."""
     from .source import parse_yaml, read_text
 
     found: list[str] = []
+    skipped: list[str] = []
     problems: list[Problem] = []
     for p in paths:
         path = Path(p)
@@ -201,11 +204,27 @@ def _scenario_files(paths: Sequence[str]) -> tuple[list[str], list[Problem]]:
                     continue
                 if isinstance(data, dict) and "events" in data:
                     found.append(str(f))
+                elif isinstance(data, dict) and "schema" in data:
+                    continue  # a rule file
+                elif isinstance(data, dict) and (
+                    near := [k for k in data if suggest(str(k), ["events"], cutoff=0.7)]
+                ):
+                    problems.append(
+                        Problem(
+                            "looks like a scenario, but has no 'events'",
+                            file=str(f),
+                            line=1,
+                            field=str(near[0]),
+                            suggestion="events",
+                        )
+                    )
+                else:
+                    skipped.append(f"SKIP {f}: not a scenario (no 'events') nor a rule file")
         elif path.exists():
             found.append(str(path))
         else:
             problems.append(Problem("no such file or folder", file=str(path)))
-    return found, problems
+    return found, skipped, problems
 
 
 @cli.command()
@@ -213,10 +232,12 @@ def _scenario_files(paths: Sequence[str]) -> tuple[list[str], list[Problem]]:
 @_rules_option
 def test(paths: tuple[str, ...], rules: str | None) -> None:
     """Run every scenario with `expect` under PATHS; print expected against actual."""
-    files, problems = _scenario_files(paths)
+    files, skip_notes, problems = _scenario_files(paths)
     if problems:
         _problems(problems)
         raise _Exit(EXIT_ERROR)
+    for note in skip_notes:
+        click.echo(note)
     runs = _prepare_all(files, rules, None)
     problems = []
     for r in runs:
@@ -227,7 +248,8 @@ def test(paths: tuple[str, ...], rules: str | None) -> None:
     if problems:
         _problems(problems)
         raise _Exit(EXIT_ERROR)
-    passed = failed = skipped = 0
+    passed = failed = 0
+    skipped = len(skip_notes)
     for r in runs:
         sc = r.scenario
         label = f"{sc.file}" + (f" ({sc.name})" if sc.name else "")

@@ -7,6 +7,7 @@ case-insensitive; a near miss raises :class:`~redlines.errors.InvalidValue` with
 
 from __future__ import annotations
 
+import unicodedata
 from functools import lru_cache
 from importlib import resources
 
@@ -15,12 +16,20 @@ from ruamel.yaml import YAML
 
 from .errors import InvalidValue, suggest
 
-__all__ = ["country_name", "is_country", "normalize_country"]
+__all__ = ["country_name", "is_country", "normalize_country", "subdivision_name"]
+
+
+def _fold(name: str) -> str:
+    """Lower case, accents removed, typographic apostrophes made plain: ``Türkiye`` and
+    ``turkiye``, ``Côte d'Ivoire`` and ``cote d'ivoire`` are the same name. Still an exact
+    match, not a fuzzy one."""
+    decomposed = unicodedata.normalize("NFKD", name.replace("\u2019", "'"))
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).strip().lower()
 
 
 @lru_cache(maxsize=1)
 def _table() -> tuple[dict[str, str], dict[str, str]]:
-    """(lower-cased name or code -> alpha-3, alpha-3 -> display name)."""
+    """(folded name or code -> alpha-3, alpha-3 -> display name)."""
     lookup: dict[str, str] = {}
     display: dict[str, str] = {}
     for c in pycountry.countries:
@@ -29,13 +38,13 @@ def _table() -> tuple[dict[str, str], dict[str, str]]:
         for attr in ("alpha_3", "alpha_2", "name", "official_name", "common_name"):
             value = getattr(c, attr, None)
             if value:
-                lookup.setdefault(value.lower(), a3)
+                lookup.setdefault(_fold(value), a3)
     text = resources.files("redlines").joinpath("data/country_aliases.yaml").read_text("utf-8")
     aliases = YAML(typ="safe").load(text)
     for name, a3 in aliases.items():
         if a3 not in display:  # pragma: no cover - guarded by a test on the data file
             raise RuntimeError(f"country_aliases.yaml maps {name!r} to unknown code {a3!r}")
-        lookup[str(name).lower()] = a3
+        lookup[_fold(str(name))] = a3
     display["RUS"] = "Russia"  # ISO's short name is "Russian Federation"
     display["PRK"] = "North Korea"
     display["KOR"] = "South Korea"
@@ -44,9 +53,11 @@ def _table() -> tuple[dict[str, str], dict[str, str]]:
 
 def normalize_country(value: object) -> str:
     """Map a code or name to ISO alpha-3, or raise InvalidValue with a did-you-mean."""
+    if value is None:
+        raise InvalidValue("a country is required here (a code or name, not null)")
     if not isinstance(value, str):
         raise InvalidValue(f"a country must be a code or name, not {type(value).__name__}")
-    key = value.strip().lower()
+    key = _fold(value)
     lookup, _ = _table()
     if key in lookup:
         return lookup[key]
@@ -62,7 +73,7 @@ def _pretty(lower_name: str) -> str:
     for c in pycountry.countries:
         for attr in ("name", "official_name", "common_name"):
             v = getattr(c, attr, None)
-            if v and v.lower() == lower_name:
+            if v and _fold(v) == lower_name:
                 return str(v)
     return lower_name.title()
 
@@ -70,6 +81,12 @@ def _pretty(lower_name: str) -> str:
 def is_country(code: str) -> bool:
     """True if *code* is an ISO alpha-3 code."""
     return code in _table()[1]
+
+
+def subdivision_name(code: str) -> str:
+    """The ISO 3166-2 name of a subdivision (``UA-07`` -> ``Volynska oblast``), else the code."""
+    found = pycountry.subdivisions.get(code=code)  # type: ignore[no-untyped-call]
+    return str(found.name) if found is not None else code
 
 
 def country_name(code: str) -> str:

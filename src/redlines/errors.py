@@ -47,6 +47,8 @@ def suggest(value: str, candidates: Iterable[str], *, cutoff: float = 0.75) -> s
 
 
 def _show(value: Any) -> str:
+    if value is None:
+        return "null"  # the word users write in YAML and JSON
     if isinstance(value, (dt.date, dt.datetime)):
         value = value.isoformat()
     text = repr(value) if not isinstance(value, str) else f"'{value}'"

@@ -21,7 +21,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from .compile import compile_ruleset, event_fact, field_value
-from .countries import country_name
+from .countries import country_name, subdivision_name
 from .engine import EngineRuleset
 from .errors import EventError
 from .events import EVENT_FIELDS, Event, format_time
@@ -60,6 +60,11 @@ def _event_values(event: Event) -> dict[str, Any]:
         "intent": event.intent,
         "attribution": event.attribution,
         "region": (loc.region if loc and loc.region else "an unknown region"),
+        "region_name": (
+            f"{subdivision_name(loc.region)} ({loc.region})"
+            if loc and loc.region
+            else "an unknown region"
+        ),
         "place": (loc.place if loc and loc.place else "an unknown place"),
         "location_country": (loc.country if loc and loc.country else "unknown"),
         "fatalities": event.fatalities if event.fatalities is not None else "unknown",

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from typing import Annotated, Any
 
 import pycountry
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
 
 from .countries import normalize_country
 from .errors import InvalidValue, suggest
@@ -82,39 +82,68 @@ ActorType = Annotated[str, BeforeValidator(_choice("actor_type", ACTOR_TYPES))]
 Intent = Annotated[str, BeforeValidator(_choice("intent", INTENTS))]
 Attribution = Annotated[str, BeforeValidator(_choice("attribution", ATTRIBUTIONS))]
 
-_DATE_ONLY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_DATE_ONLY = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
+# ISO 8601 / RFC 3339 date-times, and YAML's timestamp form (space or 't' separator, optional
+# space before the offset, any number of fraction digits). Parsed by hand so that Python 3.10,
+# whose fromisoformat is narrower, reads exactly what 3.11 and 3.12 read.
+_DATETIME = re.compile(
+    r"^(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d+))?)?"
+    r"\s*(?:(?P<z>[Zz])|(?P<sign>[+-])(?P<oh>\d{2})(?::?(?P<om>\d{2}))?)?$"
+)
+_TIME_HINT = "expected ISO 8601 with an offset (2024-06-01T04:00:00+00:00) or a date (2024-06-01)"
 
 
 def parse_time(value: Any) -> dt.datetime:
     """Read an event time: ISO 8601 with offset, a ``YYYY-MM-DD`` date (00:00 UTC), or a YAML
     timestamp. Returns an aware datetime in UTC."""
     if isinstance(value, dt.datetime):
-        stamp = value
-    elif isinstance(value, dt.date):
-        return dt.datetime(value.year, value.month, value.day, tzinfo=dt.timezone.utc)
-    elif isinstance(value, str):
-        text = value.strip()
-        if _DATE_ONLY.match(text):
-            try:
-                day = dt.date.fromisoformat(text)
-            except ValueError:
-                raise InvalidValue(f"invalid date '{value}'") from None
-            return dt.datetime(day.year, day.month, day.day, tzinfo=dt.timezone.utc)
-        iso = text[:-1] + "+00:00" if text.endswith(("Z", "z")) else text
-        try:
-            stamp = dt.datetime.fromisoformat(iso)
-        except ValueError:
+        if value.tzinfo is None or value.utcoffset() is None:
             raise InvalidValue(
-                f"invalid time '{value}': expected ISO 8601 with an offset "
-                "(2024-06-01T04:00:00+00:00) or a date (2024-06-01)"
-            ) from None
-    else:
+                f"datetime '{value.isoformat()}' has no UTC offset: add one (e.g. +00:00), "
+                "or give a bare date"
+            )
+        return _utc(value, value.isoformat())
+    if isinstance(value, dt.date):
+        return dt.datetime(value.year, value.month, value.day, tzinfo=dt.timezone.utc)
+    if not isinstance(value, str):
         raise InvalidValue(f"a time must be a string or a date, not {type(value).__name__}")
-    if stamp.tzinfo is None or stamp.utcoffset() is None:
+    text = value.strip()
+    day = _DATE_ONLY.match(text)
+    if day:
+        try:
+            date = dt.date(*(int(g) for g in day.groups()))
+        except ValueError:
+            raise InvalidValue(f"invalid date '{value}'") from None
+        return dt.datetime(date.year, date.month, date.day, tzinfo=dt.timezone.utc)
+    m = _DATETIME.match(text)
+    if m is None:
+        raise InvalidValue(f"invalid time '{value}': {_TIME_HINT}")
+    if not m.group("z") and not m.group("sign"):
         raise InvalidValue(
             f"datetime '{value}' has no UTC offset: add one (e.g. +00:00), or give a bare date"
         )
-    return stamp.astimezone(dt.timezone.utc)
+    year, month, mday, hour, minute = (int(g) for g in m.groups()[:5])
+    second = int(m.group(6) or 0)
+    micro = int((m.group(7) or "0")[:6].ljust(6, "0"))
+    offset = dt.timedelta(0)
+    if m.group("sign"):
+        offset = dt.timedelta(hours=int(m.group("oh")), minutes=int(m.group("om") or 0))
+        if m.group("sign") == "-":
+            offset = -offset
+    try:
+        stamp = dt.datetime(
+            year, month, mday, hour, minute, second, micro, tzinfo=dt.timezone(offset)
+        )
+    except ValueError as exc:
+        raise InvalidValue(f"invalid time '{value}': {exc}") from None
+    return _utc(stamp, value)
+
+
+def _utc(stamp: dt.datetime, shown: str) -> dt.datetime:
+    try:
+        return stamp.astimezone(dt.timezone.utc)
+    except OverflowError:
+        raise InvalidValue(f"time '{shown}' is outside the years 1-9999 in UTC") from None
 
 
 def parse_region(value: Any) -> str:
@@ -136,8 +165,20 @@ class Location(_Closed):
     country: Country | None = None
     region: Annotated[str, BeforeValidator(parse_region)] | None = None
     place: str | None = None
-    lat: float | None = Field(default=None, ge=-90, le=90)
-    lon: float | None = Field(default=None, ge=-180, le=180)
+    lat: float | None = Field(default=None, ge=-90, le=90, strict=True)
+    lon: float | None = Field(default=None, ge=-180, le=180, strict=True)
+
+    @model_validator(mode="after")
+    def _region_in_country(self) -> Location:
+        if self.region is not None and self.country is not None:
+            alpha2 = self.region.split("-", 1)[0]
+            found = pycountry.countries.get(alpha_2=alpha2)
+            if found is not None and found.alpha_3 != self.country:
+                raise InvalidValue(
+                    f"region '{self.region}' is in {found.alpha_3}, not in location.country "
+                    f"'{self.country}'"
+                )
+        return self
 
 
 class Event(_Closed):

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 
 from .errors import EventError, InputError, Problem, suggest
 from .events import EVENT_FIELDS, Event
@@ -38,6 +38,13 @@ class _ScenarioHead(BaseModel):
     events: list[Any]
     expect: dict[str, Status] | None = None
 
+    @field_validator("expect", mode="before")
+    @classmethod
+    def _status_any_case(cls, value: Any) -> Any:
+        if isinstance(value, dict):
+            return {k: v.lower() if isinstance(v, str) else v for k, v in value.items()}
+        return value
+
 
 _SCENARIO_KEYS = tuple(_ScenarioHead.model_fields)
 
@@ -53,6 +60,7 @@ class Scenario:
     rules: str | None = None
     expect: dict[str, Status] | None = None
     expect_lines: dict[str, int | None] = field(default_factory=dict)
+    rules_line: int | None = None
 
     @property
     def base_dir(self) -> Path:
@@ -113,7 +121,10 @@ def load_scenario(path: str | Path) -> Scenario:
         ) from None
     events = _events_from_list(head.events, file, doc.positions, ("events",))
     lines = {k: doc.positions.find(("expect", k))[0] for k in (head.expect or {})}
-    return Scenario(file, events, head.name, head.description, head.rules, head.expect, lines)
+    rules_line = doc.positions.find(("rules",))[0] if head.rules is not None else None
+    return Scenario(
+        file, events, head.name, head.description, head.rules, head.expect, lines, rules_line
+    )
 
 
 def load_events(path: str | Path) -> list[Event]:
@@ -198,11 +209,14 @@ def _events_jsonl(text: str, file: str) -> list[Event]:
         if not raw.strip():
             continue
         try:
-            item = json.loads(raw)
+            item = json.loads(raw, object_pairs_hook=_no_duplicate_keys)
         except json.JSONDecodeError as exc:
             problems.append(
                 Problem(f"invalid JSON: {exc.msg}", file=file, line=n, column=exc.colno)
             )
+            continue
+        except ValueError as exc:  # a duplicate key, or a number Python will not convert
+            problems.append(Problem(f"invalid JSON: {exc}", file=file, line=n))
             continue
         if not isinstance(item, dict):
             problems.append(
@@ -213,6 +227,15 @@ def _events_jsonl(text: str, file: str) -> list[Event]:
     if problems:
         raise EventError(problems)
     return events
+
+
+def _no_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in out:
+            raise ValueError(f"duplicate key '{key}'")
+        out[key] = value
+    return out
 
 
 def _validate_flat(
@@ -260,21 +283,35 @@ def _events_csv(text: str, file: str) -> list[Event]:
             "empty CSV file: expected a header of event fields", file=file
         ) from None
     problems: list[Problem] = []
-    for col, name in enumerate(header, 1):
-        if name.strip() not in _CSV_COLUMNS:
+    if len(header) == 1 and ";" in header[0]:
+        raise EventError.one("the CSV must be comma-separated (found ';')", file=file, line=1)
+    names = [h.strip().lower() for h in header]  # column names match in any case
+    first_col: dict[str, int] = {}
+    for col, name in enumerate(names, 1):
+        if name not in _CSV_COLUMNS:
             problems.append(
                 Problem(
                     "unknown column",
                     file=file,
                     line=1,
                     column=col,
-                    field=name,
+                    field=header[col - 1].strip(),
                     suggestion=suggest(name, _CSV_COLUMNS, cutoff=0.6),
                 )
             )
+        elif name in first_col:
+            problems.append(
+                Problem(
+                    f"duplicate column (also column {first_col[name]})",
+                    file=file,
+                    line=1,
+                    column=col,
+                    field=name,
+                )
+            )
+        first_col.setdefault(name, col)
     if problems:
         raise EventError(problems)
-    names = [h.strip() for h in header]
     events: list[Event] = []
     seen: dict[str, int | None] = {}
     while True:

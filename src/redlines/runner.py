@@ -3,10 +3,12 @@ line and by scripts that want exactly what ``redlines run`` does."""
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from .errors import RulesetNotFound
 from .evaluate import Evaluator, feed_in_time_order
 from .inputs import Scenario, load_scenario
 from .report.model import Report
@@ -25,21 +27,18 @@ def is_event_file(path: str | Path) -> bool:
     suffix = p.suffix.lower()
     if suffix in _EVENT_SUFFIXES:
         return True
-    if p.suffix == ".csv":
-        from .inputs import _CSV_COLUMNS
-
+    if suffix == ".csv":
+        # The contract's own CSV has a header naming at least id and kind (any case, comma or,
+        # by mistake, semicolon separated); exports of ACLED or UCDP do not.
         try:
-            with p.open(encoding="utf-8-sig", newline="") as fh:
+            with p.open(encoding="utf-8-sig", errors="replace", newline="") as fh:
                 first = fh.readline()
         except OSError:
             return True  # let the event loader report the problem
-        header = [c.strip() for c in first.rstrip("\r\n").split(",")]
-        return (
-            bool(header)
-            and "id" in header
-            and "kind" in header
-            and set(header) <= set(_CSV_COLUMNS)
-        )
+        for sep in (",", ";"):
+            header = {c.strip().strip('"').lower() for c in first.rstrip("\r\n").split(sep)}
+            if {"id", "kind"} <= header:
+                return True
     return False
 
 
@@ -61,7 +60,20 @@ def _rules_for(
     base = None if rules is not None else scenario.base_dir
     key = (spec, str(base))
     if key not in cache:
-        cache[key] = load_rules(spec, base=base)
+        try:
+            cache[key] = load_rules(spec, base=base)
+        except RulesetNotFound as exc:
+            if rules is not None:
+                raise
+            # Name the scenario's own `rules` line: that is where the user must look.
+            raise RulesetNotFound(
+                [
+                    dataclasses.replace(
+                        p, file=scenario.file, line=scenario.rules_line, field="rules"
+                    )
+                    for p in exc.problems
+                ]
+            ) from None
     return cache[key]
 
 

@@ -17,6 +17,7 @@ from typing import Any
 from pydantic import ValidationError
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.constructor import RoundTripConstructor
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
 from .errors import InputError, Problem, suggest
@@ -24,6 +25,24 @@ from .errors import InputError, Problem, suggest
 __all__ = ["Document", "Positions", "load_document", "problems_from_validation"]
 
 PathKey = tuple[str | int, ...]
+
+#: At most this many nodes per document once aliases are expanded ("billion laughs" guard).
+MAX_NODES = 2_000_000
+
+
+class _TextTimestamps(RoundTripConstructor):
+    """Keeps YAML timestamps as the text the user wrote, so that ``2024-06-01 04:00:00+00:00``
+    and the quoted string are read by the same parser (and an impossible date such as
+    ``2024-02-30`` is a located error, not a crash inside the YAML library)."""
+
+
+_TextTimestamps.add_constructor(
+    "tag:yaml.org,2002:timestamp", RoundTripConstructor.construct_yaml_str
+)
+
+
+class _TooLarge(Exception):
+    pass
 
 
 @dataclass
@@ -57,8 +76,13 @@ class Document:
     positions: Positions
 
 
-def _plain(node: Any, path: PathKey, spots: dict[PathKey, tuple[int, int]]) -> Any:
+def _plain(
+    node: Any, path: PathKey, spots: dict[PathKey, tuple[int, int]], budget: list[int]
+) -> Any:
     """Convert ruamel's round-trip nodes into plain data, recording value positions."""
+    budget[0] -= 1
+    if budget[0] < 0:
+        raise _TooLarge
     if isinstance(node, CommentedMap):
         out: dict[Any, Any] = {}
         for key in node:
@@ -69,7 +93,7 @@ def _plain(node: Any, path: PathKey, spots: dict[PathKey, tuple[int, int]]) -> A
             except (KeyError, TypeError):
                 line, col = node.lc.key(key)
             spots[sub] = (line + 1, col + 1)
-            out[k] = _plain(node[key], sub, spots)
+            out[k] = _plain(node[key], sub, spots, budget)
         return out
     if isinstance(node, CommentedSeq):
         items: list[Any] = []
@@ -80,7 +104,7 @@ def _plain(node: Any, path: PathKey, spots: dict[PathKey, tuple[int, int]]) -> A
                 spots[sub] = (line + 1, col + 1)
             except (KeyError, TypeError, IndexError):
                 pass
-            items.append(_plain(item, sub, spots))
+            items.append(_plain(item, sub, spots, budget))
         return items
     if isinstance(node, bool) or node is None:
         return node
@@ -97,6 +121,7 @@ def parse_yaml(text: str, file: str) -> Document:
     """Parse YAML (or JSON, which ruamel reads as YAML) keeping positions; syntax errors are
     raised as :class:`InputError` naming the line and column."""
     yaml = YAML(typ="rt")
+    yaml.Constructor = _TextTimestamps
     yaml.allow_duplicate_keys = False
     try:
         raw = yaml.load(io.StringIO(text))
@@ -110,8 +135,19 @@ def parse_yaml(text: str, file: str) -> Document:
         ) from None
     except YAMLError as exc:  # pragma: no cover - unmarked errors are rare
         raise InputError([Problem(f"invalid YAML/JSON: {exc}", file=file)]) from None
+    except RecursionError:
+        raise InputError([Problem("invalid YAML/JSON: nested too deeply", file=file)]) from None
+    except (ValueError, OverflowError) as exc:  # a scalar the YAML library cannot build
+        raise InputError([Problem(f"invalid YAML/JSON: {exc}", file=file)]) from None
     spots: dict[PathKey, tuple[int, int]] = {(): (1, 1)}
-    data = _plain(raw, (), spots)
+    try:
+        data = _plain(raw, (), spots, [MAX_NODES])
+    except (_TooLarge, RecursionError):
+        message = (
+            f"invalid YAML/JSON: more than {MAX_NODES:,} values once aliases are expanded, "
+            "or nested too deeply (or an alias that contains itself)"
+        )
+        raise InputError([Problem(message, file=file)]) from None
     return Document(data, file, Positions(spots))
 
 

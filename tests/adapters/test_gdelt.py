@@ -181,3 +181,21 @@ def test_output_is_deterministic() -> None:
     first = [e.contract_dict() for e in read_events([GDELT2]).events]
     second = [e.contract_dict() for e in read_events([GDELT2]).events]
     assert first == second
+
+
+@pytest.mark.parametrize(
+    "variant",
+    ["http://{}", "https://{}/", "https://{}#top", "https://www.{}?utm_source=x"],
+)
+def test_regression_copies_of_one_url_are_one_article(tmp_path: Path, variant: str) -> None:
+    """Two rows of one article whose URLs differ only in spelling must not corroborate."""
+    first = GDELT2.read_text(encoding="utf-8").splitlines()[0].split("\t")
+    url = first[-1].split("://", 1)[1].rstrip("/")
+    second = list(first)
+    second[0] = str(int(first[0]) + 1)
+    second[-1] = variant.format(url)
+    path = tmp_path / "two.export.CSV"
+    path.write_text("\t".join(first) + "\n" + "\t".join(second) + "\n", encoding="utf-8")
+    (event,) = read_events([path]).events
+    assert event.attribution == "suspected"
+    assert len([s for s in event.sources if s.startswith("gdelt:")]) == 2

@@ -12,11 +12,32 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import parse_qsl, urlencode, urlsplit
 
 from .base import AdapterOptions, Candidate
 
-__all__ = ["Corroboration", "Group", "corroborate"]
+__all__ = ["Corroboration", "Group", "canonical_url", "corroborate"]
+
+#: Query parameters that mark where a reader came from, not which article it is.
+_TRACKING = ("utm_", "fbclid", "gclid", "ocid", "cmpid", "ref", "source", "mc_")
+
+
+def canonical_url(url: str) -> str:
+    """The article a URL names, so that copies of one article are not counted as two: no
+    scheme, host lower-cased without ``www.``, no default port, fragment or trailing slash, and
+    no tracking parameters (the rest of the query sorted)."""
+    parts = urlsplit(url.strip())
+    host = (parts.hostname or "").lower()
+    host = host[4:] if host.startswith("www.") else host
+    if parts.port not in (None, 80, 443):
+        host += f":{parts.port}"
+    query = sorted(
+        (k, v)
+        for k, v in parse_qsl(parts.query, keep_blank_values=True)
+        if not k.lower().startswith(_TRACKING)
+    )
+    path = parts.path.rstrip("/")
+    return f"{host}{path}" + (f"?{urlencode(query)}" if query else "") if host else url.strip()
 
 
 @dataclass(frozen=True)
@@ -36,9 +57,8 @@ class Corroboration:
         )
 
 
-def _host(url: str) -> str:
-    host = urlsplit(url).hostname or url
-    return host[4:] if host.startswith("www.") else host
+def _host(canonical: str) -> str:
+    return canonical.split("/", 1)[0].split("?", 1)[0]
 
 
 @dataclass
@@ -49,7 +69,8 @@ class Group:
     first: Candidate
     rows: int = 0
     refs: list[str] = field(default_factory=list)
-    urls: dict[str, None] = field(default_factory=dict)  # insertion-ordered set
+    #: canonical URL -> the first spelling seen (insertion-ordered)
+    urls: dict[str, str] = field(default_factory=dict)
     extra_sources: dict[str, None] = field(default_factory=dict)
     kinds: Counter[tuple[str, str]] = field(default_factory=Counter)
     actor_types: Counter[str] = field(default_factory=Counter)
@@ -67,7 +88,7 @@ class Group:
         self.actor_types[cand.fields["actor_type"]] += 1
         if cand.evidence is not None:
             if cand.evidence.url:
-                self.urls.setdefault(cand.evidence.url, None)
+                self.urls.setdefault(canonical_url(cand.evidence.url), cand.evidence.url)
             self.max_sources = max(self.max_sources, cand.evidence.num_sources)
             self.max_articles = max(self.max_articles, cand.evidence.num_articles)
         else:
@@ -93,7 +114,7 @@ class Group:
             return data
         found = self.corroboration(options)
         data["attribution"] = found.attribution
-        data["sources"] = [*self.refs, *self.urls]
+        data["sources"] = [*self.refs, *self.urls.values()]
         data["notes"] = f"{first.fields.get('notes', '')}; {found.describe()}".lstrip("; ")
         return data
 

@@ -54,6 +54,7 @@ CLAUSE_PLACEHOLDERS = (
     "intent",
     "attribution",
     "region",
+    "region_name",
     "place",
     "location_country",
     "fatalities",
