@@ -250,3 +250,16 @@ def test_regression_misspelt_scenario_in_a_folder_is_not_skipped_silently(
     assert (
         f"{tmp_path}/typo.yaml:1: field 'evnets': looks like a scenario, but has no 'events'" in err
     )
+
+
+def test_regression_missing_rules_file_names_the_scenario_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "s.yaml"
+    path.write_text(SCENARIO.replace("rules: nato-2024", "rules: gone.yaml"))
+    code, _, err = run(capsys, "run", str(path))
+    assert code == EXIT_ERROR
+    assert (
+        err
+        == f"error: {path}:2: field 'rules': cannot read the rule file {tmp_path}/gone.yaml: no such file\n"
+    )

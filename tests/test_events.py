@@ -175,3 +175,9 @@ def test_regression_plain_messages_for_null_target_and_odd_times() -> None:
     assert "invalid time '2024-W22-6': expected ISO 8601" in msg
     (msg,) = _problems({**BASE, "time": "9999-12-31T23:00:00-05:00"})
     assert "outside the years 1-9999" in msg
+
+
+def test_regression_offset_out_of_range() -> None:
+    for bad in ("2024-06-01T04:00:00+03:75", "2024-06-01T04:00:00+24:00"):
+        with pytest.raises(InvalidValue, match="offset is out of range"):
+            parse_time(bad)

@@ -127,7 +127,10 @@ def parse_time(value: Any) -> dt.datetime:
     micro = int((m.group(7) or "0")[:6].ljust(6, "0"))
     offset = dt.timedelta(0)
     if m.group("sign"):
-        offset = dt.timedelta(hours=int(m.group("oh")), minutes=int(m.group("om") or 0))
+        hours, minutes = int(m.group("oh")), int(m.group("om") or 0)
+        if hours > 23 or minutes > 59:
+            raise InvalidValue(f"invalid time '{value}': the UTC offset is out of range")
+        offset = dt.timedelta(hours=hours, minutes=minutes)
         if m.group("sign") == "-":
             offset = -offset
     try:

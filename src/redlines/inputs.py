@@ -216,7 +216,8 @@ def _events_jsonl(text: str, file: str) -> list[Event]:
             )
             continue
         except ValueError as exc:  # a duplicate key, or a number Python will not convert
-            problems.append(Problem(f"invalid JSON: {exc}", file=file, line=n))
+            reason = str(exc) if "duplicate key" in str(exc) else "a number too long to read"
+            problems.append(Problem(f"invalid JSON: {reason}", file=file, line=n))
             continue
         if not isinstance(item, dict):
             problems.append(

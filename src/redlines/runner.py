@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .errors import RulesetNotFound
+from .errors import InputError, RuleError, RulesetNotFound
 from .evaluate import Evaluator, feed_in_time_order
 from .inputs import Scenario, load_scenario
 from .report.model import Report
@@ -62,14 +62,20 @@ def _rules_for(
     if key not in cache:
         try:
             cache[key] = load_rules(spec, base=base)
-        except RulesetNotFound as exc:
-            if rules is not None:
-                raise
+        except (RulesetNotFound, InputError) as exc:
+            if rules is not None or (isinstance(exc, RuleError)):
+                raise  # the rule file's own problems are located in the rule file
             # Name the scenario's own `rules` line: that is where the user must look.
             raise RulesetNotFound(
                 [
                     dataclasses.replace(
-                        p, file=scenario.file, line=scenario.rules_line, field="rules"
+                        p,
+                        file=scenario.file,
+                        line=scenario.rules_line,
+                        field="rules",
+                        message=p.message
+                        if isinstance(exc, RulesetNotFound)
+                        else f"cannot read the rule file {p.file}: {p.message}",
                     )
                     for p in exc.problems
                 ]

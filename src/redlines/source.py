@@ -145,7 +145,7 @@ def parse_yaml(text: str, file: str) -> Document:
     except (_TooLarge, RecursionError):
         message = (
             f"invalid YAML/JSON: more than {MAX_NODES:,} values once aliases are expanded, "
-            "or nested too deeply (or an alias that contains itself)"
+            "or nested too deeply"
         )
         raise InputError([Problem(message, file=file)]) from None
     return Document(data, file, Positions(spots))

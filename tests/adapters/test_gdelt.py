@@ -199,3 +199,11 @@ def test_regression_copies_of_one_url_are_one_article(tmp_path: Path, variant: s
     (event,) = read_events([path]).events
     assert event.attribution == "suspected"
     assert len([s for s in event.sources if s.startswith("gdelt:")]) == 2
+
+
+def test_regression_canonical_url_survives_bad_ports() -> None:
+    from redlines.adapters.grouping import canonical_url
+
+    assert canonical_url("https://d.example.org:abc/drone") == "https://d.example.org:abc/drone"
+    assert canonical_url("http://e.org:443/a") == "e.org:443/a"
+    assert canonical_url("https://e.org/a?reference=2&utm_medium=x") == "e.org/a?reference=2"

@@ -254,3 +254,13 @@ def test_many_alternatives_over_several_clauses_evaluate() -> None:
     )
     report = evaluate([make_event(fatalities=5), make_event(fatalities=550)], rs)
     assert sorted(f.clause for f in report.red_line("X").findings) == ["high", "low"]
+
+
+def test_regression_provenance_date_may_be_a_timestamp() -> None:
+    rs = parse_rules(
+        HEAD
+        + "provenance: {source: s, date: 2024-05-05 10:00:00+02:00}\n"
+        + CLAUSE.format(when="{field: target, eq: POL}", reason="r"),
+        "r.yaml",
+    )
+    assert rs.provenance is not None and str(rs.provenance.date) == "2024-05-05"

@@ -19,22 +19,27 @@ from .base import AdapterOptions, Candidate
 __all__ = ["Corroboration", "Group", "canonical_url", "corroborate"]
 
 #: Query parameters that mark where a reader came from, not which article it is.
-_TRACKING = ("utm_", "fbclid", "gclid", "ocid", "cmpid", "ref", "source", "mc_")
+_TRACKING = frozenset({"fbclid", "gclid", "ocid", "cmpid", "ref", "source", "mc_cid", "mc_eid"})
+_DEFAULT_PORTS = {"http": 80, "https": 443}
 
 
 def canonical_url(url: str) -> str:
     """The article a URL names, so that copies of one article are not counted as two: no
     scheme, host lower-cased without ``www.``, no default port, fragment or trailing slash, and
     no tracking parameters (the rest of the query sorted)."""
-    parts = urlsplit(url.strip())
+    try:
+        parts = urlsplit(url.strip())
+        port = parts.port
+    except ValueError:  # not a URL we can take apart (a bad port, say): compare it as written
+        return url.strip()
     host = (parts.hostname or "").lower()
     host = host[4:] if host.startswith("www.") else host
-    if parts.port not in (None, 80, 443):
-        host += f":{parts.port}"
+    if port is not None and port != _DEFAULT_PORTS.get(parts.scheme.lower()):
+        host += f":{port}"
     query = sorted(
         (k, v)
         for k, v in parse_qsl(parts.query, keep_blank_values=True)
-        if not k.lower().startswith(_TRACKING)
+        if not (k.lower().startswith("utm_") or k.lower() in _TRACKING)
     )
     path = parts.path.rstrip("/")
     return f"{host}{path}" + (f"?{urlencode(query)}" if query else "") if host else url.strip()

@@ -57,8 +57,11 @@ class Provenance(_Closed):
     @field_validator("date", mode="before")
     @classmethod
     def _date(cls, value: Any) -> Any:
+        # YAML timestamps arrive as text (see source.py); a date-time names its day.
         if isinstance(value, dt.datetime):
             return value.date()
+        if isinstance(value, str) and len(value) > 10 and value[10] in "Tt ":
+            return value[:10]
         return value
 
 
