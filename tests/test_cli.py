@@ -263,3 +263,10 @@ def test_regression_missing_rules_file_names_the_scenario_line(
         err
         == f"error: {path}:2: field 'rules': cannot read the rule file {tmp_path}/gone.yaml: no such file\n"
     )
+
+
+def test_regression_convert_to_an_unwritable_path(capsys: pytest.CaptureFixture[str]) -> None:
+    path = Path(__file__).parent / "fixtures" / "adapters" / "gdelt2_sample.export.CSV"
+    code, _, err = run(capsys, "convert", str(path), "-o", "/nonexistent/dir/x.jsonl")
+    assert code == EXIT_ERROR
+    assert err == "error: /nonexistent/dir/x.jsonl: cannot write: No such file or directory\n"

@@ -13,7 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from ruamel.yaml import YAML
 
-from redlines import Evaluator, Event, EventError, Ruleset, evaluate, parse_rules
+from redlines import Evaluator, Event, EventError, Ruleset, evaluate, load_rules, parse_rules
 from redlines.compile import CompiledRuleset, compile_ruleset, event_fact
 from redlines.engine import EngineRuleset
 from redlines.interpret import holds
@@ -346,3 +346,27 @@ def test_regression_feed_rejects_a_duplicate_id(nato: Ruleset) -> None:
     with pytest.raises(EventError, match="duplicate event id 'a'"):
         ev.feed(make_event(id="a", time="2024-06-02"))
     assert ev.events_seen == 1
+
+
+def test_regression_evaluators_share_engine_memory(nato: Ruleset) -> None:
+    """durable keeps ~20 MB per registered ruleset and never frees it: evaluators of the same
+    ruleset must share one engine, so many evaluate() calls do not grow memory."""
+    import resource
+
+    assert Evaluator(nato)._engine is Evaluator(load_rules("nato-2024"))._engine
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KiB on Linux
+    for _ in range(30):
+        evaluate([make_event()], nato)
+    grown_mib = (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before) / 1024
+    assert grown_mib < 60, f"30 evaluations grew peak memory by {grown_mib:.0f} MiB"
+
+
+def test_regression_feed_takes_plain_dicts_and_raises_event_errors(nato: Ruleset) -> None:
+    ev = Evaluator(nato)
+    base = {"id": "d1", "time": "2024-06-01", "actor": "RUS", "target": "POL", "kind": "threat"}
+    assert [f.clause for f in ev.feed(base)] == ["russian-activity"]
+    with pytest.raises(EventError) as err:
+        ev.feed({**base, "id": "d2", "kind": "thret"})
+    assert err.value.problems[0].render() == (
+        "<event>: field 'kind': unknown kind 'thret' (did you mean 'threat'?)"
+    )

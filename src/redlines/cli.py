@@ -376,11 +376,13 @@ def convert(
         relevant=relevant,
         progress=sys.stderr.isatty(),
     )
-    lines = "".join(json.dumps(e.contract_dict(), ensure_ascii=False) + "\n" for e in result.events)
-    if output == "-":
-        click.echo(lines, nl=False)
-    else:
-        Path(output).write_text(lines, encoding="utf-8")
+    try:
+        with click.open_file(output, "w", encoding="utf-8", atomic=output != "-") as out:
+            for event in result.events:
+                out.write(json.dumps(event.contract_dict(), ensure_ascii=False) + "\n")
+    except OSError as exc:
+        _problems([Problem(f"cannot write: {exc.strerror or exc}", file=output)])
+        raise _Exit(EXIT_ERROR) from None
     s = result.summary
     click.echo(
         f"{len(result.events)} events written to {output}: rows read {s.rows_read}, used "

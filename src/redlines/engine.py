@@ -10,6 +10,10 @@ Design, from what durable-rules does (verified in tests/test_engine.py):
   unique name; rulesets never see each other's facts.
 * A lock serialises calls to the host: durable loses messages posted to one state from
   several threads.
+* durable keeps about 20 MB per registered ruleset and cannot unregister one, so rulesets are
+  shared: :func:`engine_for` returns one :class:`EngineRuleset` per distinct compiled
+  definition for the life of the process. Sharing is safe because a fact lives only inside one
+  locked ``match`` call and all evaluation state (levels, windows) is kept by the caller.
 * A durable ruleset of 512 rules or more never returns from ``assert_fact`` (511 is fine), so
   the rules are spread over as many durable rulesets ("shards") of at most
   :data:`RULES_PER_SHARD` as needed, and a fact is asserted into each.
@@ -29,7 +33,7 @@ from durable.engine import Host, MessageNotHandledException
 from .compile import CompiledRuleset
 from .errors import EngineError
 
-__all__ = ["RULES_PER_SHARD", "EngineRuleset"]
+__all__ = ["RULES_PER_SHARD", "EngineRuleset", "engine_for"]
 
 
 class _SyncHost(Host):  # type: ignore[misc]
@@ -108,3 +112,16 @@ class EngineRuleset:
                 host.retract_fact(shard, fact)
         if isinstance(state, dict) and state.get("exception"):
             raise EngineError(f"a rule action failed inside durable-rules: {state['exception']}")
+
+
+_SHARED: dict[str, EngineRuleset] = {}
+
+
+def engine_for(compiled: CompiledRuleset) -> EngineRuleset:
+    """The process-wide engine for *compiled*'s definitions, registered on first use."""
+    key = compiled.to_json()
+    with _LOCK:
+        engine = _SHARED.get(key)
+        if engine is None:
+            engine = _SHARED[key] = EngineRuleset(compiled)
+        return engine

@@ -13,7 +13,7 @@ import bisect
 import datetime as dt
 import re
 import string
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -22,7 +22,7 @@ from pydantic import ValidationError
 
 from .compile import compile_ruleset, event_fact, field_value
 from .countries import country_name, subdivision_name
-from .engine import EngineRuleset
+from .engine import engine_for
 from .errors import EventError
 from .events import EVENT_FIELDS, Event, format_time
 from .findings import Finding, level_rank
@@ -32,7 +32,7 @@ from .rules.load import load_rules
 from .rules.resolved import ResolvedPattern, ResolvedRedLine, Ruleset
 from .source import problems_from_validation
 
-__all__ = ["Evaluator", "Finding", "evaluate", "feed_in_time_order", "level_rank"]
+__all__ = ["Evaluator", "Finding", "as_event", "evaluate", "feed_in_time_order", "level_rank"]
 
 
 class _Placeholders(string.Formatter):
@@ -208,7 +208,7 @@ class Evaluator:
     ) -> None:
         self.ruleset = rules if isinstance(rules, Ruleset) else load_rules(rules)
         self.compiled = compile_ruleset(self.ruleset)
-        self._engine = EngineRuleset(self.compiled)
+        self._engine = engine_for(self.compiled)
         self.allowed_lateness = allowed_lateness
         self._rule_by_name = {r.name: r for r in self.compiled.rules}
         self._patterns: dict[tuple[str, str], _PatternState] = {
@@ -260,13 +260,15 @@ class Evaluator:
                 level = clause.level
         return level, matched
 
-    def feed(self, event: Event) -> list[Finding]:
-        """Evaluate one event; return the findings it creates or changes.
+    def feed(self, event: Event | Mapping[str, Any]) -> list[Finding]:
+        """Evaluate one event (a model, or a mapping of contract fields, validated as such);
+        return the findings it creates or changes.
 
         An id fed twice is an :class:`~redlines.errors.EventError` while the first event is
         still within the horizon that patterns keep (window plus allowed lateness); ids older
         than that are forgotten with the rest of the state.
         """
+        event = as_event(event)
         if event.id in self._recent_ids:
             raise EventError.one(
                 f"duplicate event id '{event.id}': an event with this id was already evaluated",
@@ -317,7 +319,7 @@ class Evaluator:
             self._recent_ids = {k: t for k, t in self._recent_ids.items() if t >= horizon}
         return new
 
-    def feed_many(self, events: Iterable[Event]) -> list[Finding]:
+    def feed_many(self, events: Iterable[Event | Mapping[str, Any]]) -> list[Finding]:
         out: list[Finding] = []
         for event in events:
             out.extend(self.feed(event))
@@ -353,7 +355,7 @@ class Evaluator:
 
 
 def evaluate(
-    events: Iterable[Event | dict[str, Any]],
+    events: Iterable[Event | Mapping[str, Any]],
     rules: Ruleset | str | Path = "nato-2024",
     *,
     scenario: str | None = None,
@@ -364,22 +366,9 @@ def evaluate(
     Events are taken in event-time order (input order breaks ties), so the result does not
     depend on the order they are given in. Event ids must be unique.
     """
-    batch: list[Event] = []
-    for i, e in enumerate(events):
-        if isinstance(e, Event):
-            batch.append(e)
-            continue
-        try:
-            batch.append(Event.model_validate(e))
-        except ValidationError as exc:
-            raise EventError(
-                problems_from_validation(
-                    exc,
-                    file=file or "<events>",
-                    field_names=EVENT_FIELDS,
-                    display_prefix=f"events[{i}].",
-                )
-            ) from None
+    batch = [
+        as_event(e, file=file or "<events>", where=f"events[{i}].") for i, e in enumerate(events)
+    ]
     seen: set[str] = set()
     for e in batch:
         if e.id in seen:
@@ -390,6 +379,19 @@ def evaluate(
     evaluator = Evaluator(rules)
     feed_in_time_order(evaluator, batch)
     return evaluator.report(scenario=scenario, file=file)
+
+
+def as_event(item: Event | Mapping[str, Any], *, file: str = "<event>", where: str = "") -> Event:
+    """*item* as an :class:`Event`; a mapping is validated, and its problems are raised as one
+    :class:`~redlines.errors.EventError` (never pydantic's own error)."""
+    if isinstance(item, Event):
+        return item
+    try:
+        return Event.model_validate(item)
+    except ValidationError as exc:
+        raise EventError(
+            problems_from_validation(exc, file=file, field_names=EVENT_FIELDS, display_prefix=where)
+        ) from None
 
 
 def feed_in_time_order(evaluator: Evaluator, events: list[Event]) -> list[Finding]:
