@@ -270,3 +270,23 @@ def test_regression_convert_to_an_unwritable_path(capsys: pytest.CaptureFixture[
     code, _, err = run(capsys, "convert", str(path), "-o", "/nonexistent/dir/x.jsonl")
     assert code == EXIT_ERROR
     assert err == "error: /nonexistent/dir/x.jsonl: cannot write: No such file or directory\n"
+
+
+def test_regression_test_folder_reports_every_bad_file(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "a-syntax.yaml").write_text("events: [\n")
+    (tmp_path / "b-kind.yaml").write_text(SCENARIO.replace("ground_offensive", "ground_ofensive"))
+    code, _, err = run(capsys, "test", str(tmp_path))
+    assert code == EXIT_ERROR
+    assert f"{tmp_path}/a-syntax.yaml:" in err and f"{tmp_path}/b-kind.yaml:8:11:" in err
+
+
+def test_markdown_report_accounts_for_real_data_rows(capsys: pytest.CaptureFixture[str]) -> None:
+    path = Path(__file__).parent / "fixtures" / "adapters" / "acled_current.csv"
+    code, out, _ = run(capsys, "run", "--format", "markdown", str(path))
+    assert code == EXIT_OK
+    assert (
+        "Input (acled): 8 rows read, 2 used, 4 irrelevant, 2 rejected (1 invalid date; 1 no actor or target country)."
+        in out
+    )

@@ -32,6 +32,10 @@ class _Exit(Exception):
         self.code = code
 
 
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}" + ("" if n == 1 else "s")
+
+
 def _problems(problems: Sequence[Problem]) -> None:
     for p in problems:
         click.echo(f"error: {p.render()}", err=True)
@@ -43,10 +47,12 @@ def _prepare_all(
     input_format: str | None,
     progress: bool = False,
     adapter_options: Any = None,
+    problems: list[Problem] | None = None,
 ) -> list[Run]:
-    """Load every file before evaluating any: one invalid file fails the run (exit 2)."""
+    """Load every file before evaluating any: one invalid file fails the run (exit 2), after
+    the problems of every file (and any *problems* found before) are reported."""
     runs: list[Run] = []
-    problems: list[Problem] = []
+    problems = [] if problems is None else problems
     cache: dict[tuple[str, str], Any] = {}
     for f in files:
         try:
@@ -233,13 +239,9 @@ def _scenario_files(paths: Sequence[str]) -> tuple[list[str], list[str], list[Pr
 def test(paths: tuple[str, ...], rules: str | None) -> None:
     """Run every scenario with `expect` under PATHS; print expected against actual."""
     files, skip_notes, problems = _scenario_files(paths)
-    if problems:
-        _problems(problems)
-        raise _Exit(EXIT_ERROR)
+    runs = _prepare_all(files, rules, None, problems=problems)
     for note in skip_notes:
         click.echo(note)
-    runs = _prepare_all(files, rules, None)
-    problems = []
     for r in runs:
         try:
             r.scenario.check_expect([rl.id for rl in r.ruleset.red_lines])
@@ -291,8 +293,8 @@ def check(files: tuple[str, ...]) -> None:
         clauses = sum(len(rl.clauses) for rl in rs.red_lines)
         patterns = sum(len(rl.patterns) for rl in rs.red_lines)
         click.echo(
-            f"ok {f}: {rs.name} {rs.version}, {len(rs.red_lines)} red lines, "
-            f"{clauses} clauses, {patterns} patterns"
+            f"ok {f}: {rs.name} {rs.version}, {_count(len(rs.red_lines), 'red line')}, "
+            f"{_count(clauses, 'clause')}, {_count(patterns, 'pattern')}"
         )
     if problems:
         _problems(problems)

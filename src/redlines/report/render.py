@@ -106,6 +106,16 @@ def render_markdown(reports: Sequence[Report]) -> str:
             f"Ruleset **{rs['name']}** {rs['version']} · {d['events']} {noun}"
             + (f" · `{d['file']}`" if d["file"] else "")
         )
+        if d.get("input"):
+            i = d["input"]
+            reasons = "; ".join(f"{n} {r}" for r, n in i.get("rejected_by_reason", {}).items())
+            out.append("")
+            out.append(
+                f"Input ({i['format']}): {i['rows_read']} rows read, {i['rows_used']} used, "
+                f"{i['rows_irrelevant']} irrelevant, {i['rows_rejected']} rejected"
+                + (f" ({_md(reasons)})" if reasons else "")
+                + "."
+            )
         out.append("")
         out += ["| Red line | Status | First crossed |", "|---|---|---|"]
         for r in d["redlines"]:
