@@ -81,7 +81,7 @@ def test_cameo_country_codes(code: str, iso: str | None) -> None:
 
 def test_region_codes_exist_in_iso_3166_2() -> None:
     for (alpha2, _), code in geonames_regions().items():
-        sub = pycountry.subdivisions.get(code=code)
+        sub = pycountry.subdivisions.get(code=code)  # type: ignore[no-untyped-call]
         assert sub is not None and sub.country_code == alpha2
 
 
