@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test lint typecheck pytest scenarios bench clean install
+.PHONY: demo test lint typecheck pytest scenarios examples bench clean install
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -32,7 +32,11 @@ pytest: $(STAMP)
 scenarios: $(STAMP)
 	$(BIN)/redlines test examples/
 
-test: lint typecheck pytest scenarios
+examples: $(STAMP)
+	$(BIN)/python examples/analysis.py > /dev/null
+	$(BIN)/python examples/real_data.py > /dev/null
+
+test: lint typecheck pytest scenarios examples
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_evaluate.py

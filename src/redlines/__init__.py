@@ -30,7 +30,7 @@ from .inputs import Scenario, load_events, load_scenario
 from .report import Report, render
 from .rules.load import load_rules, parse_rules, shipped_rulesets
 from .rules.resolved import Ruleset
-from .runner import evaluate_file
+from .runner import evaluate_dataframe, evaluate_file
 
 __version__ = "0.1.0"
 
@@ -54,6 +54,7 @@ __all__ = [
     "Scenario",
     "__version__",
     "evaluate",
+    "evaluate_dataframe",
     "evaluate_file",
     "load_events",
     "load_rules",

@@ -15,7 +15,14 @@ from .report.model import Report
 from .rules.load import load_rules
 from .rules.resolved import Ruleset
 
-__all__ = ["Run", "evaluate_file", "evaluate_run", "is_event_file", "prepare"]
+__all__ = [
+    "Run",
+    "evaluate_dataframe",
+    "evaluate_file",
+    "evaluate_run",
+    "is_event_file",
+    "prepare",
+]
 
 _EVENT_SUFFIXES = (".yaml", ".yml", ".json", ".jsonl")
 
@@ -130,3 +137,24 @@ def evaluate_file(
     return evaluate_run(
         prepare(path, rules=rules, input_format=input_format, adapter_options=adapter_options)
     )
+
+
+def evaluate_dataframe(
+    df: Any,
+    fmt: str,
+    rules: Ruleset | str | Path = "nato-2024",
+    *,
+    adapter_options: Any = None,
+    name: str = "<dataframe>",
+) -> Report:
+    """What ``redlines run --input-format FMT`` computes, for a pandas DataFrame of GDELT, ACLED
+    or UCDP rows: rows no red line could give a level are counted as irrelevant, and the
+    report's ``input`` accounts for every row."""
+    from . import adapters
+
+    ruleset = rules if isinstance(rules, Ruleset) else load_rules(rules)
+    result = adapters.from_dataframe(
+        df, fmt, adapter_options, relevant=Evaluator(ruleset).could_apply, name=name
+    )
+    run = Run(Scenario(name, list(result.events)), ruleset, result.summary.to_dict())
+    return evaluate_run(run)
