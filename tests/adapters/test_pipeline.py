@@ -71,8 +71,14 @@ def test_summary_dict_has_the_contract_shape() -> None:
         "rows_irrelevant",
         "rows_rejected",
         "rejected_by_reason",
+        "rows_by_kind",
     ]
     assert list(summary["rejected_by_reason"]) == sorted(summary["rejected_by_reason"])
+    # every row that became or joined an event is counted under its kind, 'other' included
+    assert (
+        sum(summary["rows_by_kind"].values()) == summary["rows_used"] + summary["rows_irrelevant"]
+    )
+    assert summary["rows_by_kind"]["other"] >= 1
 
 
 def test_rejections_kept_are_capped_but_all_counted() -> None:

@@ -106,9 +106,13 @@ class InputSummary:
     #: Non-data rows skipped and not counted in ``rows_read``: HXL tag rows of HDX files and
     #: GDELT column-name lines. Header rows of CSV files are never counted either.
     rows_skipped_tags: int = 0
+    #: Rows that became (or joined) an event, by the kind their code mapped to, relevant or not:
+    #: codes with no sensible kind map to ``other`` and are counted here.
+    rows_by_kind: dict[str, int] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        """The CONTRACT §8 ``input`` object, keys in the contract's order."""
+        """The CONTRACT §8 ``input`` object, keys in the contract's order, then
+        ``rows_by_kind``."""
         return {
             "format": self.format,
             "files": list(self.files),
@@ -117,6 +121,7 @@ class InputSummary:
             "rows_irrelevant": self.rows_irrelevant,
             "rows_rejected": self.rows_rejected,
             "rejected_by_reason": dict(sorted(self.rejected_by_reason.items())),
+            "rows_by_kind": dict(sorted(self.rows_by_kind.items())),
         }
 
 

@@ -116,6 +116,7 @@ class _Collector:
         self.rows_irrelevant = 0
         self.tag_rows = 0
         self.reasons: Counter[str] = Counter()
+        self.kinds: Counter[str] = Counter()
         self.rejections: list[Rejection] = []
         self.omitted = 0
         self.groups: dict[Hashable, Group] = {}
@@ -149,6 +150,7 @@ class _Collector:
                 return
             if not self.relevant(event):
                 self.rows_irrelevant += 1
+                self.kinds[cand.fields["kind"]] += 1
                 return
         grouped = self.options.group_duplicates and cand.group_key is not None
         key: Hashable = cand.group_key if grouped else ("row", cand.event_id)
@@ -159,6 +161,7 @@ class _Collector:
             self.reject(file, row_number, "duplicate id", f"{cand.event_id} was read before")
             return
         group.add(cand)
+        self.kinds[cand.fields["kind"]] += 1
 
     def finish(self, fmt: str, files: list[str]) -> AdapterResult:
         events: list[Event] = []
@@ -186,6 +189,7 @@ class _Collector:
             rows_rejected=rejected,
             rejected_by_reason=dict(sorted(self.reasons.items())),
             rows_skipped_tags=self.tag_rows,
+            rows_by_kind=dict(sorted(self.kinds.items())),
         )
         assert summary.rows_read == used + summary.rows_irrelevant + rejected, summary
         return AdapterResult(events, summary, self.rejections, self.omitted)
