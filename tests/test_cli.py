@@ -290,3 +290,19 @@ def test_markdown_report_accounts_for_real_data_rows(capsys: pytest.CaptureFixtu
         "Input (acled): 8 rows read, 2 used, 4 irrelevant, 2 rejected (1 invalid date; 1 no actor or target country)."
         in out
     )
+
+
+def test_rejected_rows_can_be_written_out(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = Path(__file__).parent / "fixtures" / "adapters" / "gdelt2_sample.export.CSV"
+    out = tmp_path / "rejected.jsonl"
+    code, report, _ = run(capsys, "run", "--format", "json", "--rejections", str(out), str(path))
+    assert code == EXIT_OK
+    rows = [json.loads(line) for line in out.read_text().splitlines()]
+    assert [(r["row"], r["reason"]) for r in rows] == [
+        (11, "wrong number of columns"),
+        (12, "invalid date"),
+        (13, "no actor or target country"),
+    ]
+    assert len(rows) == json.loads(report)["input"]["rows_rejected"]

@@ -6,8 +6,9 @@
 
 from __future__ import annotations
 
+import json
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -130,10 +131,29 @@ def _data_options(func: Any) -> Any:
         click.option(
             "--no-regions", is_flag=True, help="Do not fill location.region from coordinates."
         ),
+        click.option(
+            "--rejections",
+            "rejections_out",
+            default=None,
+            metavar="FILE",
+            type=click.Path(dir_okay=False),
+            help="Also write every rejected row (file, row, reason, detail) as JSON Lines.",
+        ),
     ]
     for option in reversed(options):
         func = option(func)
     return func
+
+
+def _write_jsonl(path: str, records: Iterable[dict[str, Any]]) -> None:
+    """Write *records* one JSON object a line to *path* (``-``: stdout); exit 2 if we can't."""
+    try:
+        with click.open_file(path, "w", encoding="utf-8", atomic=path != "-") as out:
+            for record in records:
+                out.write(json.dumps(record, ensure_ascii=False) + "\n")
+    except OSError as exc:
+        _problems([Problem(f"cannot write: {exc.strerror or exc}", file=path)])
+        raise _Exit(EXIT_ERROR) from None
 
 
 def _adapter_options(kw: dict[str, Any]) -> Any:
@@ -147,6 +167,7 @@ def _adapter_options(kw: dict[str, Any]) -> Any:
             group_duplicates=not kw.pop("no_grouping"),
             check_place=not kw.pop("no_place_check"),
             regions=not kw.pop("no_regions"),
+            max_rejections_kept=10**9 if kw.get("rejections_out") else 10_000,
         )
     except ValueError as exc:
         raise click.BadParameter(str(exc)) from None
@@ -182,6 +203,8 @@ def run(
         progress=sys.stderr.isatty(),
         adapter_options=_adapter_options(data),
     )
+    if data["rejections_out"]:
+        _write_jsonl(data["rejections_out"], (j.to_dict() for r in runs for j in r.rejections))
     reports = [evaluate_run(r) for r in runs]
     use_color = sys.stdout.isatty() if color is None else color
     click.echo(render(reports, fmt, color=use_color), nl=False, color=use_color)
@@ -365,8 +388,6 @@ def convert(
     **data: Any,
 ) -> None:
     """Turn real event data (GDELT, ACLED, UCDP) into contract events (JSON Lines)."""
-    import json
-
     from . import adapters
     from .evaluate import Evaluator
 
@@ -378,13 +399,9 @@ def convert(
         relevant=relevant,
         progress=sys.stderr.isatty(),
     )
-    try:
-        with click.open_file(output, "w", encoding="utf-8", atomic=output != "-") as out:
-            for event in result.events:
-                out.write(json.dumps(event.contract_dict(), ensure_ascii=False) + "\n")
-    except OSError as exc:
-        _problems([Problem(f"cannot write: {exc.strerror or exc}", file=output)])
-        raise _Exit(EXIT_ERROR) from None
+    _write_jsonl(output, (event.contract_dict() for event in result.events))
+    if data["rejections_out"]:
+        _write_jsonl(data["rejections_out"], (r.to_dict() for r in result.rejections))
     s = result.summary
     click.echo(
         f"{len(result.events)} events written to {output}: rows read {s.rows_read}, used "

@@ -56,6 +56,8 @@ class Run:
     scenario: Scenario
     ruleset: Ruleset
     input: dict[str, Any] | None = None
+    #: real-data rows that could not become events (``adapters.Rejection``), as kept
+    rejections: list[Any] = dataclasses.field(default_factory=list)
 
 
 def _rules_for(
@@ -112,7 +114,12 @@ def prepare(
     result = adapters.read_events(
         [path], input_format, adapter_options, relevant=relevance.could_apply, progress=progress
     )
-    return Run(Scenario(str(path), list(result.events)), ruleset, result.summary.to_dict())
+    return Run(
+        Scenario(str(path), list(result.events)),
+        ruleset,
+        result.summary.to_dict(),
+        list(result.rejections),
+    )
 
 
 def evaluate_run(run: Run) -> Report:
