@@ -306,3 +306,22 @@ def test_rejected_rows_can_be_written_out(
         (13, "no actor or target country"),
     ]
     assert len(rows) == json.loads(report)["input"]["rows_rejected"]
+
+
+def test_regression_unknown_rules_option_is_named(capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = run(capsys, "rules", "--rules", "nato-2042")
+    assert code == EXIT_ERROR
+    assert err.startswith("error: --rules: unknown ruleset 'nato-2042'")
+
+
+def test_regression_gdelt_detected_past_a_malformed_first_row(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    good = (
+        Path(__file__).parent / "fixtures" / "adapters" / "gdelt2_sample.export.CSV"
+    ).read_text()
+    path = tmp_path / "x.export.CSV"
+    path.write_text("1\t2\t3\n" + good)
+    code, out, err = run(capsys, "run", "--format", "json", str(path))
+    assert code == EXIT_OK, err
+    assert json.loads(out)["input"]["rejected_by_reason"]["wrong number of columns"] == 2

@@ -225,3 +225,14 @@ def test_regression_csv_not_utf8(tmp_path: Path) -> None:
 def test_regression_expect_status_in_any_case(tmp_path: Path) -> None:
     path = write(tmp_path, "s.yaml", f"events:\n{GOOD_EVENT}expect:\n  RL1: CROSSED\n")
     assert load_scenario(path).expect == {"RL1": "crossed"}
+
+
+def test_regression_a_single_event_object_gets_one_hint(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        "one.json",
+        '{"id": "a", "time": "2024-06-01", "actor": "RUS", "target": "POL", "kind": "threat"}\n',
+    )
+    assert problems(path) == [
+        f"{path}:1: this is a single event: put it in a list, or under 'events:' in a scenario"
+    ]

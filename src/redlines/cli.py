@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import sys
 from collections.abc import Iterable, Sequence
@@ -68,11 +69,16 @@ def _prepare_all(
                 )
             )
         except InputError as exc:
-            problems.extend(exc.problems)
+            problems.extend(_from_option(exc.problems))
     if problems:
         _problems(problems)
         raise _Exit(EXIT_ERROR)
     return runs
+
+
+def _from_option(problems: Sequence[Problem]) -> list[Problem]:
+    """Problems with no file come from the ``--rules`` option: say so instead of ``<input>``."""
+    return [p if p.file is not None else dataclasses.replace(p, file="--rules") for p in problems]
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -328,7 +334,11 @@ def check(files: tuple[str, ...]) -> None:
 @_rules_option
 def rules_cmd(rules: str | None) -> None:
     """List the red lines of a ruleset (default nato-2024) with their provenance."""
-    rs = load_rules(rules or "nato-2024")
+    try:
+        rs = load_rules(rules or "nato-2024")
+    except InputError as exc:
+        _problems(_from_option(exc.problems))
+        raise _Exit(EXIT_ERROR) from None
     click.echo(f"{rs.name} {rs.version}: {rs.title}")
     click.echo(f"source: {rs.source}  sha256: {rs.sha256}")
     for rl in rs.red_lines:

@@ -107,6 +107,12 @@ def load_scenario(path: str | Path) -> Scenario:
     data = doc.data
     if isinstance(data, list):
         return Scenario(file, _events_from_list(data, file, doc.positions, ()))
+    if isinstance(data, dict) and "events" not in data and {"id", "kind"} <= set(data):
+        raise EventError.one(
+            "this is a single event: put it in a list, or under 'events:' in a scenario",
+            file=file,
+            line=1,
+        )
     if not isinstance(data, dict):
         raise EventError.one(
             "expected a scenario (a mapping with 'events') or a list of events", file=file, line=1

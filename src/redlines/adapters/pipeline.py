@@ -89,12 +89,13 @@ def detect_format(path: str | Path) -> str:
     if not lines:
         raise DataFormatError.one(f"the file is empty: {_EXPECTED_ANY}", file=str(p))
     first = lines[0]
-    if "\t" in first:
-        width = len(first.split("\t"))
-        if width == 61:
-            return "gdelt"
-        if width in (57, 58):
-            return "gdelt1"
+    # GDELT has no header: the widths of the first lines vote, so that one malformed first row
+    # does not hide the format of the file.
+    widths = [len(line.split("\t")) for line in lines if "\t" in line]
+    gdelt2 = sum(w == 61 for w in widths)
+    gdelt1 = sum(w in (57, 58) for w in widths)
+    if gdelt2 or gdelt1:
+        return "gdelt" if gdelt2 >= gdelt1 else "gdelt1"
     header = {h.strip().strip('"').strip("\ufeff").lower() for h in first.split(",")}
     if {"event_id_cnty", "event_date", "event_type"} <= header:
         return "acled"
