@@ -40,10 +40,14 @@ _PLAIN = re.compile(r"^[A-Za-z0-9_-]+$")
 
 def event_fact(event: Event, seq: int) -> dict[str, Any]:
     """The fact posted for *event*. ``id`` is the engine's own key (``f<seq>``); the event's id
-    travels as ``event_id``, which rules cannot read."""
-    fact: dict[str, Any] = {"id": f"f{seq}", "event_id": event.id, ALWAYS: 1}
+    travels as ``event_id`` (a rule testing the field ``id`` reads that key)."""
+    fact: dict[str, Any] = {"id": f"f{seq}", ALWAYS: 1}
     for spec in FIELDS.values():
         value = field_value(event, spec.name)
+        if spec.type == "list":  # only presence is posted: durable compares scalars
+            value = value or None
+            fact[f"has__{spec.key}"] = 0 if value is None else 1
+            continue
         fact[f"has__{spec.key}"] = 0 if value is None else 1
         if value is not None:
             fact[spec.key] = value

@@ -87,9 +87,37 @@ def test_unknown_field_in_condition() -> None:
     ]
 
 
-def test_id_cannot_be_matched() -> None:
-    (msg,) = clause("{field: id, eq: e1}")
-    assert "rules may not match on the event id" in msg
+def test_any_event_field_can_be_tested() -> None:
+    """id (posted as event_id, never as durable's own `id`), notes, and sources' presence."""
+    from redlines import evaluate
+
+    from ..conftest import make_event
+
+    rs = parse_rules(
+        HEAD
+        + """red_lines:
+  - id: X
+    title: x
+    clauses:
+      - {id: by-id, level: warning, when: {field: id, in: [e1, e2]}, reason: r}
+      - {id: sourced, level: crossed, when: {all: [{field: sources, exists: true}, {field: notes, eq: seen}]}, reason: r}
+""",
+        "r.yaml",
+    )
+    report = evaluate(
+        [
+            make_event(id="e1"),
+            make_event(id="e3", sources=["u"], notes="seen"),
+            make_event(id="e4", notes="seen"),
+        ],
+        rs,
+    )
+    assert [(f.clause, f.event_ids) for f in report.red_line("X").findings] == [
+        ("by-id", ("e1",)),
+        ("sourced", ("e3",)),
+    ]
+    (msg,) = clause("{field: sources, eq: x}")
+    assert "only 'exists' can test 'sources' (a list)" in msg
 
 
 def test_unknown_set_suggests() -> None:

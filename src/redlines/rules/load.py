@@ -357,10 +357,9 @@ class _Resolver:
         spec = FIELDS.get(test.field)
         if spec is None:
             hint = suggest(test.field, FIELDS, cutoff=0.6)
-            why = " (rules may not match on the event id)" if test.field == "id" else ""
             self.problem(
                 (*path, "field"),
-                f"unknown or untestable event field '{test.field}'{why}",
+                f"unknown or untestable event field '{test.field}'",
                 value=test.field,
                 suggestion=hint,
             )
@@ -377,6 +376,9 @@ class _Resolver:
         opath: Path_ = (*path, op)
         if op == "exists":
             return Test(spec.name, "exists", bool(operand))
+        if spec.type == "list":
+            self.problem(opath, f"only 'exists' can test '{spec.name}' (a list)")
+            return None
         if op in ("gt", "ge", "lt", "le") and spec.type not in ("number", "integer", "time"):
             self.problem(opath, f"'{op}' compares numbers or times; '{spec.name}' is a {spec.type}")
             return None

@@ -28,7 +28,9 @@ __all__ = [
     "Test",
 ]
 
-FieldType = Literal["country", "kind", "enum", "region", "text", "number", "integer", "time"]
+FieldType = Literal[
+    "country", "kind", "enum", "region", "text", "number", "integer", "time", "list"
+]
 
 
 @dataclass(frozen=True)
@@ -52,6 +54,8 @@ def _fields() -> dict[str, FieldSpec]:
     from ..events import ACTOR_TYPES, ATTRIBUTIONS, INTENTS, KINDS
 
     specs = [
+        # The event id travels as `event_id`: `id` is durable-rules' own fact key.
+        FieldSpec("id", "text", "event_id", (), True),
         _spec("time", "time", always=True),
         _spec("actor", "country"),
         _spec("actor_type", "enum", ACTOR_TYPES, always=True),
@@ -66,12 +70,14 @@ def _fields() -> dict[str, FieldSpec]:
         _spec("location.lat", "number"),
         _spec("location.lon", "number"),
         _spec("fatalities", "integer"),
+        _spec("sources", "list"),  # only `exists` (at least one source) is testable
+        _spec("notes", "text"),
     ]
     return {s.name: s for s in specs}
 
 
-#: Fields a condition may test. ``id``, ``sources`` and ``notes`` are deliberately absent:
-#: ``id`` is also durable-rules' own fact key, and free text is no basis for a red line.
+#: Every event field a condition may test, with its type and its key in the engine's fact.
+#: ``sources`` allows only ``exists`` (whether the event cites any source).
 FIELDS: dict[str, FieldSpec] = _fields()
 
 Value = str | int | float | bool
