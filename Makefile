@@ -1,5 +1,8 @@
 # Two entry points: `make demo` and `make test`. Both build their own virtual environment.
-PYTHON ?= python3
+# The first Python that durable-rules supports (3.10-3.12); PYTHON=... overrides.
+PYTHON ?= $(shell for p in python3 python3.12 python3.11 python3.10; do \
+	$$p -c 'import sys; sys.exit(not (3, 10) <= sys.version_info[:2] <= (3, 12))' \
+	>/dev/null 2>&1 && { echo $$p; break; }; done)
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
@@ -7,6 +10,7 @@ STAMP  := $(VENV)/.installed
 .PHONY: demo test lint typecheck pytest scenarios examples bench clean install
 
 $(BIN)/python:
+	@test -n "$(PYTHON)" || { echo "redlines needs Python 3.10, 3.11 or 3.12 (durable-rules does not import on 3.13); none found: set PYTHON=/path/to/python3.12" >&2; exit 1; }
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
