@@ -325,3 +325,36 @@ def test_regression_gdelt_detected_past_a_malformed_first_row(
     code, out, err = run(capsys, "run", "--format", "json", str(path))
     assert code == EXIT_OK, err
     assert json.loads(out)["input"]["rejected_by_reason"]["wrong number of columns"] == 2
+
+
+def test_long_form_expectations_check_time_and_clauses(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "s.yaml"
+    good = SCENARIO.replace(
+        "  RL1: crossed\n",
+        "  RL1: {status: crossed, first_crossed_at: 2024-06-01T04:00:00+00:00, clauses: [report-example]}\n",
+    ).replace("  RL2: clear\n", "  RL2: {status: clear, first_crossed_at: null, clauses: []}\n")
+    path.write_text(good)
+    code, out, _ = run(capsys, "test", str(path))
+    assert code == EXIT_OK, out
+    path.write_text(
+        good.replace(
+            "04:00:00+00:00, clauses: [report-example]",
+            "05:00:00+00:00, clauses: [a-military-action]",
+        )
+    )
+    code, out, _ = run(capsys, "test", str(path))
+    assert code == EXIT_FAIL
+    assert (
+        "     RL1 first_crossed_at: expected 2024-06-01T05:00:00+00:00, actual 2024-06-01T04:00:00+00:00\n"
+        "     RL1 clauses: expected a-military-action, actual report-example\n"
+    ) in out
+
+
+def test_expectation_typos_are_located(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "s.yaml"
+    path.write_text(SCENARIO.replace("  RL2: clear\n", "  RL2: {status: clear, clause: [x]}\n"))
+    code, _, err = run(capsys, "test", str(path))
+    assert code == EXIT_ERROR
+    assert "field 'expect.RL2.clause': unknown field (did you mean 'clauses'?)" in err

@@ -289,13 +289,17 @@ def test(paths: tuple[str, ...], rules: str | None) -> None:
             click.echo(f"SKIP {label}: no expectations")
             continue
         report = evaluate_run(r)
-        actual = report.statuses()
-        misses = [(rl, want, actual[rl]) for rl, want in sc.expect.items() if actual[rl] != want]
+        misses = [
+            (rl, what, want, got)
+            for rl, expectation in sc.expectations.items()
+            for what, want, got in expectation.mismatches(report.red_line(rl))
+        ]
         if misses:
             failed += 1
             click.echo(f"FAIL {label}")
-            for rl, want, got in misses:
-                click.echo(f"     {rl}: expected {want}, actual {got}")
+            for rl, what, want, got in misses:
+                name = rl if what == "status" else f"{rl} {what}"
+                click.echo(f"     {name}: expected {want}, actual {got}")
         else:
             passed += 1
             click.echo(f"PASS {label}")

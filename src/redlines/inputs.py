@@ -10,22 +10,58 @@ from __future__ import annotations
 
 import contextlib
 import csv
+import dataclasses
+import datetime as dt
 import io
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, ValidationError, field_validator
 
 from .errors import EventError, InputError, Problem, suggest
-from .events import EVENT_FIELDS, Event
+from .events import EVENT_FIELDS, Event, format_time, parse_time
+from .report.model import RedLineResult
 from .source import Positions, parse_yaml, problems_from_validation, read_text
 
-__all__ = ["EVENT_FILE_SUFFIXES", "Scenario", "load_events", "load_scenario"]
+__all__ = ["EVENT_FILE_SUFFIXES", "Expectation", "Scenario", "load_events", "load_scenario"]
 
 EVENT_FILE_SUFFIXES = (".yaml", ".yml", ".json", ".jsonl", ".csv")
 Status = Literal["crossed", "warning", "clear"]
+
+
+def _lower(value: Any) -> Any:
+    return value.lower() if isinstance(value, str) else value
+
+
+class Expectation(BaseModel):
+    """What a scenario expects of one red line: ``RL1: crossed`` is short for
+    ``RL1: {status: crossed}``. ``first_crossed_at`` (a time, or null for "never") and
+    ``clauses`` (the clause and pattern ids that name its findings, in any order) are checked
+    only when given."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    status: Annotated[Status, BeforeValidator(_lower)]
+    first_crossed_at: Annotated[dt.datetime, BeforeValidator(parse_time)] | None = None
+    clauses: tuple[str, ...] | None = None
+
+    def mismatches(self, actual: RedLineResult) -> list[tuple[str, str, str]]:
+        """(what, expected, actual) for each expectation *actual* does not meet."""
+        out: list[tuple[str, str, str]] = []
+        if actual.status != self.status:
+            out.append(("status", self.status, actual.status))
+        if "first_crossed_at" in self.model_fields_set:
+            want = format_time(self.first_crossed_at) if self.first_crossed_at else "never"
+            got = format_time(actual.first_crossed_at) if actual.first_crossed_at else "never"
+            if want != got:
+                out.append(("first_crossed_at", want, got))
+        if self.clauses is not None:
+            want_set = sorted(set(self.clauses))
+            got_set = sorted({f.clause for f in actual.findings})
+            if want_set != got_set:
+                out.append(("clauses", ", ".join(want_set) or "none", ", ".join(got_set) or "none"))
+        return out
 
 
 class _ScenarioHead(BaseModel):
@@ -36,13 +72,13 @@ class _ScenarioHead(BaseModel):
     description: str | None = None
     rules: str | None = None
     events: list[Any]
-    expect: dict[str, Status] | None = None
+    expect: dict[str, Expectation] | None = None
 
     @field_validator("expect", mode="before")
     @classmethod
-    def _status_any_case(cls, value: Any) -> Any:
+    def _short_form(cls, value: Any) -> Any:
         if isinstance(value, dict):
-            return {k: v.lower() if isinstance(v, str) else v for k, v in value.items()}
+            return {k: {"status": v} if isinstance(v, str) else v for k, v in value.items()}
         return value
 
 
@@ -61,6 +97,8 @@ class Scenario:
     expect: dict[str, Status] | None = None
     expect_lines: dict[str, int | None] = field(default_factory=dict)
     rules_line: int | None = None
+    #: the full expectations, including first_crossed_at and clauses where given
+    expectations: dict[str, Expectation] = field(default_factory=dict)
 
     @property
     def base_dir(self) -> Path:
@@ -120,16 +158,34 @@ def load_scenario(path: str | Path) -> Scenario:
     try:
         head = _ScenarioHead.model_validate(data)
     except ValidationError as exc:
-        raise EventError(
-            problems_from_validation(
-                exc, file=file, positions=doc.positions, field_names={"": _SCENARIO_KEYS}
-            )
-        ) from None
+        raw_expect = data.get("expect")
+        expect: dict[str, Any] = raw_expect if isinstance(raw_expect, dict) else {}
+        names: dict[str, tuple[str, ...]] = {"": _SCENARIO_KEYS}
+        names.update({f"expect.{k}": tuple(Expectation.model_fields) for k in expect})
+        problems = problems_from_validation(
+            exc, file=file, positions=doc.positions, field_names=names
+        )
+        # `RL1: crosed` is the short form of `RL1: {status: crosed}`: name what the user wrote.
+        short = {f"expect.{k}.status" for k, v in expect.items() if isinstance(v, str)}
+        problems = [
+            dataclasses.replace(p, field=p.field[: -len(".status")]) if p.field in short else p
+            for p in problems
+        ]
+        raise EventError(problems) from None
     events = _events_from_list(head.events, file, doc.positions, ("events",))
     lines = {k: doc.positions.find(("expect", k))[0] for k in (head.expect or {})}
     rules_line = doc.positions.find(("rules",))[0] if head.rules is not None else None
+    statuses = {k: e.status for k, e in head.expect.items()} if head.expect is not None else None
     return Scenario(
-        file, events, head.name, head.description, head.rules, head.expect, lines, rules_line
+        file,
+        events,
+        head.name,
+        head.description,
+        head.rules,
+        statuses,
+        lines,
+        rules_line,
+        dict(head.expect or {}),
     )
 
 
