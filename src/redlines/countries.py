@@ -57,15 +57,21 @@ def normalize_country(value: object) -> str:
         raise InvalidValue("a country is required here (a code or name, not null)")
     if not isinstance(value, str):
         raise InvalidValue(f"a country must be a code or name, not {type(value).__name__}")
+    code = _find(value)
+    if code is not None:
+        return code
     key = _fold(value)
-    lookup, _ = _table()
-    if key in lookup:
-        return lookup[key]
-    names = [n for n in lookup if len(n) > 3]
+    names = [n for n in _table()[0] if len(n) > 3]
     hint = suggest(key, names, cutoff=0.8)
     if hint is not None:
         hint = _pretty(hint)
     raise InvalidValue(f"unknown country '{value}'", suggestion=hint)
+
+
+@lru_cache(maxsize=4096)
+def _find(value: str) -> str | None:
+    """The alpha-3 code for *value*, or None; cached, as real data repeats a few names."""
+    return _table()[0].get(_fold(value))
 
 
 def _pretty(lower_name: str) -> str:
