@@ -358,3 +358,60 @@ def test_expectation_typos_are_located(tmp_path: Path, capsys: pytest.CaptureFix
     code, _, err = run(capsys, "test", str(path))
     assert code == EXIT_ERROR
     assert "field 'expect.RL2.clause': unknown field (did you mean 'clauses'?)" in err
+
+
+@pytest.mark.parametrize(
+    ("name", "content"),
+    [
+        ("big.csv", 'id,time,actor,target,kind\n"' + "x" * 1_100_000 + "\n"),
+        (
+            "acled_big.csv",
+            'event_id_cnty,event_date,event_type,actor1,country\nA1,2024-06-01,Battles,"'
+            + "x" * 1_100_000
+            + "\n",
+        ),
+        ("omap.yaml", "events: []\nexpect: !!omap [{RL1: clear}, {RL3: clear}]\n"),
+    ],
+)
+def test_regression_odd_inputs_never_give_a_traceback(
+    name: str, content: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / name
+    path.write_text(content)
+    code, _, err = run(capsys, "test" if name.endswith(".yaml") else "run", str(path))
+    assert code == EXIT_ERROR and err.startswith("error: ") and "Traceback" not in err
+
+
+def test_regression_damaged_zip_is_invalid_input(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import zipfile
+
+    good = Path(__file__).parent / "fixtures" / "adapters" / "gdelt2_sample.export.CSV"
+    path = tmp_path / "g.zip"
+    with zipfile.ZipFile(path, "w") as z:
+        z.write(good, "g.export.CSV")
+    data = bytearray(path.read_bytes())
+    data[60] ^= 0xFF  # inside the compressed member: its CRC no longer matches
+    path.write_bytes(bytes(data))
+    code, _, err = run(capsys, "run", "--input-format", "gdelt", str(path))
+    assert code == EXIT_ERROR and "cannot read the zip archive" in err
+
+
+def test_regression_non_ascii_digits_and_infinities_are_rejected_rows(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    rows = (
+        (Path(__file__).parent / "fixtures" / "adapters" / "gdelt2_sample.export.CSV")
+        .read_text()
+        .splitlines()
+    )
+    first = rows[0].split("\t")
+    odd_id, inf_sources = list(first), list(first)
+    odd_id[0] = "1²"
+    inf_sources[0], inf_sources[32] = "900000777", "1e999"
+    path = tmp_path / "g.export.CSV"
+    path.write_text("\n".join(["\t".join(odd_id), "\t".join(inf_sources), *rows[1:]]) + "\n")
+    code, out, err = run(capsys, "run", "--format", "json", str(path))
+    assert code == EXIT_OK, err
+    assert json.loads(out)["input"]["rejected_by_reason"]["invalid event id"] == 1

@@ -18,6 +18,8 @@ import click
 from .errors import InputError, Problem, RedlinesError, suggest
 from .report.render import FORMATS, render
 from .rules.load import load_rules, shipped_rulesets
+from .rules.model import window_text
+from .rules.resolved import Ruleset
 from .runner import Run, evaluate_run, prepare
 
 __all__ = ["EXIT_ERROR", "EXIT_FAIL", "EXIT_OK", "cli", "main"]
@@ -56,12 +58,13 @@ def _prepare_all(
     runs: list[Run] = []
     problems = [] if problems is None else problems
     cache: dict[tuple[str, str], Any] = {}
+    ruleset = _option_rules(rules) if rules is not None else None
     for f in files:
         try:
             runs.append(
                 prepare(
                     f,
-                    rules=rules,
+                    rules=ruleset,
                     input_format=input_format,
                     cache=cache,
                     progress=progress,
@@ -74,6 +77,15 @@ def _prepare_all(
         _problems(problems)
         raise _Exit(EXIT_ERROR)
     return runs
+
+
+def _option_rules(rules: str) -> Ruleset:
+    """The ruleset named by ``--rules``, loaded once; its problems end the command (exit 2)."""
+    try:
+        return load_rules(rules)
+    except InputError as exc:
+        _problems(_from_option(exc.problems))
+        raise _Exit(EXIT_ERROR) from None
 
 
 def _from_option(problems: Sequence[Problem]) -> list[Problem]:
@@ -320,8 +332,8 @@ def check(files: tuple[str, ...]) -> None:
     for f in files:
         try:
             rs = load_rules(f)
-        except InputError as exc:
-            problems.extend(exc.problems)
+        except InputError as exc:  # a problem without a file is about the name given
+            problems.extend(p if p.file else dataclasses.replace(p, file=f) for p in exc.problems)
             continue
         clauses = sum(len(rl.clauses) for rl in rs.red_lines)
         patterns = sum(len(rl.patterns) for rl in rs.red_lines)
@@ -338,11 +350,7 @@ def check(files: tuple[str, ...]) -> None:
 @_rules_option
 def rules_cmd(rules: str | None) -> None:
     """List the red lines of a ruleset (default nato-2024) with their provenance."""
-    try:
-        rs = load_rules(rules or "nato-2024")
-    except InputError as exc:
-        _problems(_from_option(exc.problems))
-        raise _Exit(EXIT_ERROR) from None
+    rs = _option_rules(rules or "nato-2024")
     click.echo(f"{rs.name} {rs.version}: {rs.title}")
     click.echo(f"source: {rs.source}  sha256: {rs.sha256}")
     for rl in rs.red_lines:
@@ -363,8 +371,7 @@ def rules_cmd(rules: str | None) -> None:
         for pat in rl.patterns:
             click.echo(
                 f"    {pat.level:8} {pat.id} (pattern: {pat.count} events within "
-                f"{pat.within.days if pat.within.seconds == 0 else pat.within}"
-                f"{' days' if pat.within.seconds == 0 else ''})"
+                f"{window_text(pat.within)})"
             )
     click.echo("")
     click.echo(f"shipped rulesets: {', '.join(shipped_rulesets())}")
@@ -405,7 +412,7 @@ def convert(
     from . import adapters
     from .evaluate import Evaluator
 
-    relevant = None if keep_all else Evaluator(rules or "nato-2024").could_apply
+    relevant = None if keep_all else Evaluator(_option_rules(rules or "nato-2024")).could_apply
     result = adapters.read_events(
         list(files),
         input_format,

@@ -29,6 +29,7 @@ from .findings import Finding, level_rank
 from .interpret import holds
 from .report.model import Report
 from .rules.load import load_rules
+from .rules.model import window_text
 from .rules.resolved import ResolvedPattern, ResolvedRedLine, Ruleset
 from .source import problems_from_validation
 
@@ -74,15 +75,6 @@ def _event_values(event: Event) -> dict[str, Any]:
 def _render(template: str, values: dict[str, Any]) -> str:
     text = _FORMATTER.format(template, **values)
     return re.sub(r"\s+", " ", text).strip()
-
-
-def _window_text(delta: dt.timedelta) -> str:
-    seconds = int(delta.total_seconds())
-    for unit, size in (("days", 86400), ("hours", 3600), ("minutes", 60)):
-        if seconds % size == 0:
-            n = seconds // size
-            return f"{n} {unit[:-1] if n == 1 else unit}"
-    return f"{seconds} seconds"
 
 
 @dataclass
@@ -163,7 +155,7 @@ class _PatternState:
         values.update(
             count=len(members),
             threshold=p.count,
-            within=_window_text(p.within),
+            within=window_text(p.within),
             key=", ".join(str(k) for k in key),
             first=members[0].event.time.date().isoformat(),
             last=members[-1].event.time.date().isoformat(),

@@ -23,7 +23,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, ValidationError, fi
 from .errors import EventError, InputError, Problem, suggest
 from .events import EVENT_FIELDS, Event, format_time, parse_time
 from .report.model import RedLineResult
-from .source import Positions, parse_yaml, problems_from_validation, read_text
+from .source import Positions, csv_reader, parse_yaml, problems_from_validation, read_text
 
 __all__ = ["EVENT_FILE_SUFFIXES", "Expectation", "Scenario", "load_events", "load_scenario"]
 
@@ -338,13 +338,15 @@ _CSV_COLUMNS = (
 
 
 def _events_csv(text: str, file: str) -> list[Event]:
-    reader = csv.reader(io.StringIO(text, newline=""))
+    reader = csv_reader(io.StringIO(text, newline=""))
     try:
         header = next(reader)
     except StopIteration:
         raise EventError.one(
             "empty CSV file: expected a header of event fields", file=file
         ) from None
+    except csv.Error as exc:
+        raise EventError.one(f"invalid CSV: {exc}", file=file, line=1) from None
     problems: list[Problem] = []
     if len(header) == 1 and ";" in header[0]:
         raise EventError.one("the CSV must be comma-separated (found ';')", file=file, line=1)

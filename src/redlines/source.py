@@ -8,6 +8,7 @@ paths (``loc``), so :func:`problems_from_validation` can turn them into located 
 
 from __future__ import annotations
 
+import csv
 import io
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -22,7 +23,14 @@ from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
 from .errors import InputError, Problem, suggest
 
-__all__ = ["Document", "Positions", "load_document", "problems_from_validation"]
+__all__ = [
+    "CSV_FIELD_LIMIT",
+    "Document",
+    "Positions",
+    "csv_reader",
+    "load_document",
+    "problems_from_validation",
+]
 
 PathKey = tuple[str | int, ...]
 
@@ -88,11 +96,16 @@ def _plain(
         for key in node:
             k = str(key) if not isinstance(key, (str, int)) else key
             sub = (*path, k)
-            try:
-                line, col = node.lc.value(key)
-            except (KeyError, TypeError):
-                line, col = node.lc.key(key)
-            spots[sub] = (line + 1, col + 1)
+            spot = None
+            for where in (node.lc.value, node.lc.key):
+                try:
+                    spot = where(key)
+                except (KeyError, TypeError, IndexError):
+                    continue
+                if spot:
+                    break
+            if spot:
+                spots[sub] = (spot[0] + 1, spot[1] + 1)
             out[k] = _plain(node[key], sub, spots, budget)
         return out
     if isinstance(node, CommentedSeq):
@@ -115,6 +128,18 @@ def _plain(
     if isinstance(node, str):
         return str(node)
     return node  # datetime / date from YAML timestamps
+
+
+#: Longest CSV field accepted (characters). Set on every read, because the limit is global to
+#: the csv module and reverse_geocode raises it to the maximum when it loads: without this, a
+#: runaway quoted field would be an error or not depending on what was imported before.
+CSV_FIELD_LIMIT = 1 << 20
+
+
+def csv_reader(lines: Iterable[str]) -> Any:
+    """A csv reader with redlines' own field-size limit."""
+    csv.field_size_limit(CSV_FIELD_LIMIT)
+    return csv.reader(lines)
 
 
 def parse_yaml(text: str, file: str) -> Document:

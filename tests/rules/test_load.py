@@ -292,3 +292,13 @@ def test_regression_provenance_date_may_be_a_timestamp() -> None:
         "r.yaml",
     )
     assert rs.provenance is not None and str(rs.provenance.date) == "2024-05-05"
+
+
+def test_regression_value_set_members_are_checked_against_the_field() -> None:
+    msgs = errors(
+        "sets:\n  S: {values: [deliberat, unknown]}\n"
+        + CLAUSE.format(when="{field: intent, in: S}", reason="r")
+    )
+    assert msgs == [
+        "r.yaml:6:6: field 'sets.S': 'deliberat' is not a valid intent (got 'deliberat'; did you mean 'deliberate'?)"
+    ] or any("'deliberat' is not a valid intent" in m for m in msgs)

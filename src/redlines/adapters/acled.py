@@ -18,7 +18,7 @@ import pycountry
 
 from ..countries import normalize_country
 from ..errors import InvalidValue
-from .base import NO_COUNTRY, Candidate, RowRejected
+from .base import NO_COUNTRY, Candidate, RowRejected, digits
 from .csvbase import CsvAdapter
 from .tables import AcledTypeRule, acled_actor_rules, acled_type_rules
 
@@ -33,7 +33,7 @@ _PRECISE = frozenset({"1", "2"})
 def parse_acled_date(value: str) -> dt.date:
     """An ACLED ``event_date`` in either of its styles (``2023-03-15``, ``15 March 2023``)."""
     text = value.strip()
-    if len(text) > 10 and text[10] in " T" and text[:4].isdigit():
+    if len(text) > 10 and text[10] in " T" and digits(text[:4]):
         text = text[:10]  # a timestamp exported by a spreadsheet
     for fmt in _DATE_FORMATS:
         try:
@@ -98,7 +98,7 @@ class AcledAdapter(CsvAdapter):
 
     def _event_country(self, row: Mapping[str, str]) -> str | None:
         iso = _country(row.get("country", ""))
-        if iso is None and row.get("iso", "").isdigit():
+        if iso is None and digits(row.get("iso", "")):
             found = pycountry.countries.get(numeric=row["iso"].zfill(3))
             iso = found.alpha_3 if found is not None else None
         return iso

@@ -25,6 +25,7 @@ __all__ = [
     "InputSummary",
     "Rejection",
     "RowRejected",
+    "digits",
 ]
 
 #: Reason given to rows whose event would have no usable target (or neither actor nor target).
@@ -210,3 +211,8 @@ class Adapter(Protocol[RowT_contra]):
 #: Rows as adapters receive them.
 TsvRow = Sequence[str]
 CsvRow = Mapping[str, str]
+
+
+def digits(text: str) -> bool:
+    """ASCII digits only: ``str.isdigit`` also accepts ``²`` and other digits ``int`` refuses."""
+    return text.isascii() and text.isdigit()

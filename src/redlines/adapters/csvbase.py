@@ -67,5 +67,5 @@ class CsvAdapter:
             return None
         try:
             return int(float(text))
-        except ValueError:
+        except (ValueError, OverflowError):
             raise RowRejected("invalid fatalities", f"{column} {text!r}") from None

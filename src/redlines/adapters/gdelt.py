@@ -16,7 +16,7 @@ from typing import Any, Literal
 
 from ..countries import country_name
 from ..events import KIND_GROUPS
-from .base import NO_COUNTRY, Candidate, Evidence, RowRejected
+from .base import NO_COUNTRY, Candidate, Evidence, RowRejected, digits
 from .geo import region_for
 from .tables import CameoCode, cameo_actor_types, cameo_codes, cameo_country, fips_to_iso3
 
@@ -53,7 +53,7 @@ def restore_cameo_code(value: str) -> str:
     code = value.strip()
     if code.endswith(".0"):
         code = code[:-2]
-    if not code.isdigit() or code.startswith("0"):
+    if not digits(code) or code.startswith("0"):
         return code
     if len(code) == 2 or (len(code) == 3 and not 10 <= int(code[:2]) <= 20):
         return "0" + code
@@ -63,7 +63,7 @@ def restore_cameo_code(value: str) -> str:
 def _int(value: str) -> int:
     try:
         return max(int(float(value)), 0) if value else 0
-    except ValueError:
+    except (ValueError, OverflowError):
         return 0
 
 
@@ -148,7 +148,7 @@ class GdeltAdapter:
             widths = " or ".join(str(w) for w in sorted(self._layout.widths))
             raise RowRejected("wrong number of columns", f"{len(row)} columns, expected {widths}")
         gid = row[0]
-        if not gid.isdigit():
+        if not digits(gid):
             raise RowRejected("invalid event id", f"GLOBALEVENTID {gid!r}")
         try:
             day = dt.datetime.strptime(row[1], "%Y%m%d").date()

@@ -12,6 +12,7 @@ import csv
 import io
 import sys
 import zipfile
+import zlib
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -20,7 +21,17 @@ from typing import IO
 
 import click
 
-__all__ = ["TextPart", "clean", "csv_records", "open_parts", "peek_lines", "tsv_rows"]
+from ..errors import DataFormatError
+from ..source import csv_reader
+
+__all__ = [
+    "TextPart",
+    "clean",
+    "csv_records",
+    "open_parts",
+    "peek_lines",
+    "tsv_rows",
+]
 
 _INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff"), None)
 
@@ -49,12 +60,32 @@ def _progress(enabled: bool, total: int, label: str) -> Iterator[Callable[[int],
         yield None
 
 
+#: What a damaged, encrypted or oddly compressed zip archive raises while being read.
+_ZIP_ERRORS = (
+    zipfile.BadZipFile,
+    zipfile.LargeZipFile,
+    EOFError,
+    zlib.error,
+    RuntimeError,
+    NotImplementedError,
+)
+
+
+@contextmanager
+def _archive_errors(label: str) -> Iterator[None]:
+    """Turn the errors of a damaged archive into one located DataFormatError."""
+    try:
+        yield
+    except _ZIP_ERRORS as exc:
+        raise DataFormatError.one(f"cannot read the zip archive: {exc}", file=label) from None
+
+
 def open_parts(path: Path) -> Iterator[TextPart]:
     """Yield the text parts of *path*: the file itself, or each file member of a zip archive in
     name order. Text is decoded as UTF-8 (a byte-order mark is dropped; undecodable bytes become
     U+FFFD rather than stopping the run)."""
     if zipfile.is_zipfile(path):
-        with zipfile.ZipFile(path) as archive:
+        with _archive_errors(str(path)), zipfile.ZipFile(path) as archive:
             for info in sorted(archive.infolist(), key=lambda i: i.filename):
                 if info.is_dir():
                     continue
@@ -69,7 +100,10 @@ def open_parts(path: Path) -> Iterator[TextPart]:
 
 
 def _lines(part: TextPart, progress: bool) -> Iterator[str]:
-    with _progress(progress, part.size, Path(part.label).name) as advance:
+    with (
+        _archive_errors(part.label),
+        _progress(progress, part.size, Path(part.label).name) as advance,
+    ):
         for line in part.stream:
             if advance is not None:
                 advance(len(line))
@@ -79,13 +113,14 @@ def _lines(part: TextPart, progress: bool) -> Iterator[str]:
 def peek_lines(path: Path, limit: int = 5) -> list[str]:
     """The first non-blank lines of the first part of *path* (for format detection)."""
     out: list[str] = []
-    for part in open_parts(path):
-        for line in part.stream:
-            if line.strip():
-                out.append(line.rstrip("\r\n"))
-                if len(out) >= limit:
-                    break
-        break
+    with _archive_errors(str(path)):
+        for part in open_parts(path):
+            for line in part.stream:
+                if line.strip():
+                    out.append(line.rstrip("\r\n"))
+                    if len(out) >= limit:
+                        break
+            break
     return out
 
 
@@ -103,10 +138,18 @@ def csv_records(
 ) -> Iterator[tuple[int, list[str] | None, list[str]]]:
     """(starting line, header, values) for each record after the header; the first item yielded
     has ``header`` set (lower-cased, cleaned names) and is the header itself with line 1."""
-    reader = csv.reader(_lines(part, progress))
+    reader = csv_reader(_lines(part, progress))
     header: list[str] | None = None
     last_line = 0
-    for values in reader:
+    while True:
+        try:
+            values = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:  # e.g. an unterminated quote swallowing the rest of the file
+            raise DataFormatError.one(
+                f"invalid CSV from line {last_line + 1}: {exc}", file=part.label, line=last_line + 1
+            ) from None
         start = last_line + 1
         last_line = reader.line_num
         if header is None:

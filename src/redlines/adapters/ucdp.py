@@ -18,7 +18,7 @@ from typing import Any, Literal
 
 from ..countries import normalize_country
 from ..errors import InvalidValue
-from .base import NO_COUNTRY, Candidate, RowRejected
+from .base import NO_COUNTRY, Candidate, RowRejected, digits
 from .csvbase import CsvAdapter
 from .tables import ucdp_violence_types
 
@@ -113,7 +113,7 @@ class UcdpAdapter(CsvAdapter):
             row_ref=f"ucdp:{gid}",
             attribution=attribution,
             sources=sources,
-            order_key=(int(gid) if gid.isdigit() else 0, gid),
+            order_key=(int(gid) if digits(gid) else 0, gid),
         )
 
 

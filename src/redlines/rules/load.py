@@ -232,7 +232,7 @@ class _Resolver:
                 column=col,
                 field=field or _dotted(path),
                 value=value,
-                has_value=has_value,
+                has_value=has_value or value is not None,
                 suggestion=suggestion,
             )
         )
@@ -406,14 +406,23 @@ class _Resolver:
                 return None
             stype, members = self.sets[operand]
             want = {"country": "country", "kind": "kind", "region": "region"}.get(ftype, "value")
-            if stype != want and not (stype == "value" and want == "value"):
+            if stype != want:
                 self.problem(
                     path,
                     f"set '{operand}' holds {stype} values but '{fname}' is a {ftype}",
                     value=operand,
                 )
                 return None
-            return members
+            if stype != "value":
+                return members  # already normalised when the set was resolved
+            # A `values` set is untyped until used: check its members against this field.
+            spec = FIELDS[fname]
+            checked = [
+                self._value(fname, ftype, spec.choices, m, ("sets", operand)) for m in members
+            ]
+            if any(v is None for v in checked):
+                return None
+            return tuple(sorted(set(checked), key=_sort_key))
         spec = FIELDS[fname]
         values: list[Any] = []
         for i, item in enumerate(operand):

@@ -32,6 +32,7 @@ __all__ = [
     "RuleFile",
     "SetDef",
     "parse_window",
+    "window_text",
 ]
 
 SCHEMA = "redlines/rules/v1"
@@ -240,3 +241,13 @@ class RuleFile(_Closed):
     @classmethod
     def _version_text(cls, value: Any) -> Any:
         return str(value) if isinstance(value, (int, float)) else value
+
+
+def window_text(delta: dt.timedelta) -> str:
+    """A window as people say it: ``30 days``, ``36 hours``, ``1 minute``."""
+    seconds = int(delta.total_seconds())
+    for unit, size in (("days", 86400), ("hours", 3600), ("minutes", 60)):
+        if seconds % size == 0:
+            n = seconds // size
+            return f"{n} {unit[:-1] if n == 1 else unit}"
+    return f"{seconds} seconds"
