@@ -207,3 +207,16 @@ def test_regression_canonical_url_survives_bad_ports() -> None:
     assert canonical_url("https://d.example.org:abc/drone") == "https://d.example.org:abc/drone"
     assert canonical_url("http://e.org:443/a") == "e.org:443/a"
     assert canonical_url("https://e.org/a?reference=2&utm_medium=x") == "e.org/a?reference=2"
+
+
+def test_regression_grouped_events_do_not_depend_on_row_order(tmp_path: Path) -> None:
+    rows = GDELT2.read_text(encoding="utf-8").splitlines()
+    reversed_file = tmp_path / "reversed.export.CSV"
+    reversed_file.write_text("\n".join(reversed(rows)) + "\n", encoding="utf-8")
+
+    def events(path: Path) -> list[dict[str, object]]:
+        return sorted(
+            (e.contract_dict() for e in read_events([path]).events), key=lambda d: str(d["id"])
+        )
+
+    assert events(reversed_file) == events(GDELT2)

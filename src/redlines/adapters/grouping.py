@@ -69,13 +69,16 @@ def _host(canonical: str) -> str:
 @dataclass
 class Group:
     """Rows reporting one happening. Memory: the row references and distinct URLs of the
-    group (both are kept in the event's ``sources``), plus a few counters."""
+    group (both are kept in the event's ``sources``), plus a few counters. Nothing depends on
+    the order rows arrive in: the row with the smallest order key (the lowest GDELT id) speaks
+    for the group, and sources are listed in order-key order."""
 
-    first: Candidate
+    first: Candidate  #: the row with the smallest order key
     rows: int = 0
-    refs: list[str] = field(default_factory=list)
-    #: canonical URL -> the first spelling seen (insertion-ordered)
-    urls: dict[str, str] = field(default_factory=dict)
+    #: row reference -> its order key
+    refs: dict[str, tuple[int, str]] = field(default_factory=dict)
+    #: canonical URL -> (order key, spelling) of the earliest row that cited it
+    urls: dict[str, tuple[tuple[int, str], str]] = field(default_factory=dict)
     extra_sources: dict[str, None] = field(default_factory=dict)
     kinds: Counter[tuple[str, str]] = field(default_factory=Counter)
     actor_types: Counter[str] = field(default_factory=Counter)
@@ -86,22 +89,22 @@ class Group:
 
     def add(self, cand: Candidate) -> None:
         if self.rows == 0 or cand.order_key < self.best:
-            self.best, self.best_id = cand.order_key, cand.event_id
+            self.best, self.best_id, self.first = cand.order_key, cand.event_id, cand
         self.rows += 1
-        self.refs.append(cand.row_ref)
+        self.refs[cand.row_ref] = cand.order_key
         self.kinds[(cand.fields["kind"], cand.fields["intent"])] += 1
         self.actor_types[cand.fields["actor_type"]] += 1
         if cand.evidence is not None:
             if cand.evidence.url:
-                self.urls.setdefault(canonical_url(cand.evidence.url), cand.evidence.url)
+                key = canonical_url(cand.evidence.url)
+                seen = self.urls.get(key)
+                if seen is None or cand.order_key < seen[0]:
+                    self.urls[key] = (cand.order_key, cand.evidence.url)
             self.max_sources = max(self.max_sources, cand.evidence.num_sources)
             self.max_articles = max(self.max_articles, cand.evidence.num_articles)
         else:
             for source in cand.sources:
                 self.extra_sources.setdefault(source, None)
-
-    def corroboration(self, options: AdapterOptions) -> Corroboration:
-        return corroborate(self, options)
 
     def event_dict(self, options: AdapterOptions) -> dict[str, Any]:
         """The contract dict of the group's event (validated by the caller)."""
@@ -113,13 +116,14 @@ class Group:
             (kind, intent), _ = min(self.kinds.items(), key=lambda kv: (-kv[1], kv[0]))
             actor_type, _ = min(self.actor_types.items(), key=lambda kv: (-kv[1], kv[0]))
             data.update(kind=kind, intent=intent, actor_type=actor_type)
+        refs = sorted(self.refs, key=lambda ref: (self.refs[ref], ref))
         if first.evidence is None:
             data["attribution"] = first.attribution
-            data["sources"] = [*self.refs, *self.extra_sources]
+            data["sources"] = [*refs, *self.extra_sources]
             return data
-        found = self.corroboration(options)
+        found = corroborate(self, options)
         data["attribution"] = found.attribution
-        data["sources"] = [*self.refs, *self.urls.values()]
+        data["sources"] = [*refs, *(url for _, url in sorted(self.urls.values()))]
         data["notes"] = f"{first.fields.get('notes', '')}; {found.describe()}".lstrip("; ")
         return data
 
