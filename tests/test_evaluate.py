@@ -370,3 +370,47 @@ def test_regression_feed_takes_plain_dicts_and_raises_event_errors(nato: Ruleset
     assert err.value.problems[0].render() == (
         "<event>: field 'kind': unknown kind 'thret' (did you mean 'threat'?)"
     )
+
+
+def _reference_pattern(
+    times: list[int], count: int, within: int
+) -> set[tuple[frozenset[int], int]]:
+    """Brute force: windows [c - within, c] holding >= count events; overlapping windows are
+    one finding, crossing at its earliest holding window."""
+    order = sorted(range(len(times)), key=lambda i: (times[i], i))
+    windows = []
+    for c in order:
+        members = frozenset(i for i in order if times[c] - within <= times[i] <= times[c])
+        if len(members) >= count:
+            windows.append((members, times[c]))
+    groups: list[tuple[set[int], int]] = []
+    for members, at in windows:
+        touching = [g for g in groups if g[0] & members]
+        merged, crossed = set(members), at
+        for g in touching:
+            merged |= g[0]
+            crossed = min(crossed, g[1])
+            groups.remove(g)
+        groups.append((merged, crossed))
+    return {(frozenset(m), at) for m, at in groups}
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    days=st.lists(st.integers(min_value=0, max_value=120), min_size=0, max_size=14),
+    seed=st.integers(min_value=0, max_value=10_000),
+)
+def test_pattern_matches_a_brute_force_reference_in_any_arrival_order(
+    days: list[int], seed: int, nato: Ruleset
+) -> None:
+    events = [probe(dt.timedelta(days=d), id=f"p{i}") for i, d in enumerate(days)]
+    arrival = events[:]
+    random.Random(seed).shuffle(arrival)
+    ev = Evaluator(nato, allowed_lateness=dt.timedelta(days=365))
+    ev.feed_many(arrival)
+    got = {
+        (frozenset(int(i[1:]) for i in f.event_ids), int((f.time - DAY0).total_seconds() // 86400))
+        for f in ev.findings()
+        if f.kind == "pattern"
+    }
+    assert got == _reference_pattern(days, 3, 30)

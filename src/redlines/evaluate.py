@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import bisect
 import datetime as dt
+import heapq
 import re
 import string
+import sys
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -83,22 +85,46 @@ class _Entry:
     seq: int
     event: Event
 
+    @property
+    def order(self) -> tuple[dt.datetime, int]:
+        return (self.time, self.seq)
+
 
 @dataclass
 class _Group:
-    ids: dict[str, _Entry] = field(default_factory=dict)
+    """A pattern finding in the making. It keeps its members' ids and event-time order keys,
+    and one event (the latest) for the reason, never the events themselves."""
+
+    members: dict[str, tuple[dt.datetime, int]] = field(default_factory=dict)
+    last: _Entry | None = None
     crossed_at: dt.datetime | None = None
     finding: Finding | None = None
 
+    def take(self, entry: _Entry) -> None:
+        self.members[entry.event.id] = entry.order
+        if self.last is None or entry.order > self.last.order:
+            self.last = entry
+
+
+_LOW, _HIGH = -1, sys.maxsize  # sequence numbers below and above any real one
+
 
 class _PatternState:
-    """Selected events of one pattern, per key, kept while they can still join a window."""
+    """Selected events of one pattern, per key, kept while they can still join a window.
+
+    Per key, entries are kept sorted by (event time, arrival); windows are found by bisection.
+    A pattern holds at an entry *c* when at least ``count`` entries lie in
+    ``[c.time - within, c.time]``. Windows that overlap are one finding.
+    """
 
     def __init__(self, red_line: str, pattern: ResolvedPattern) -> None:
         self.red_line = red_line
         self.pattern = pattern
         self.entries: dict[tuple[Any, ...], list[_Entry]] = {}
+        self.orders: dict[tuple[Any, ...], list[tuple[dt.datetime, int]]] = {}
         self.groups: dict[tuple[Any, ...], list[_Group]] = {}
+        self.group_of: dict[str, _Group] = {}  # for retained entries only
+        self.holding: set[str] = set()  # retained entries whose own window holds
 
     def key(self, event: Event) -> tuple[Any, ...]:
         return tuple(field_value(event, name) for name in self.pattern.same)
@@ -107,77 +133,114 @@ class _PatternState:
         p = self.pattern
         key = self.key(entry.event)
         entries = self.entries.setdefault(key, [])
-        times = [(e.time, e.seq) for e in entries]
-        entries.insert(bisect.bisect(times, (entry.time, entry.seq)), entry)
-        changed: list[_Group] = []
-        for closing in entries:
-            if closing.time < entry.time or closing.time - p.within > entry.time:
+        orders = self.orders.setdefault(key, [])
+        at = bisect.bisect(orders, entry.order)
+        entries.insert(at, entry)
+        orders.insert(at, entry.order)
+        changed: dict[int, _Group] = {}
+        # The new entry can only complete windows that close within `within` after it.
+        first = bisect.bisect_left(orders, (entry.time, _LOW))
+        stop = bisect.bisect_right(orders, (entry.time + p.within, _HIGH))
+        for closing in entries[first:stop]:
+            start = bisect.bisect_left(orders, (closing.time - p.within, _LOW))
+            end = bisect.bisect_right(orders, (closing.time, _HIGH))
+            if end - start < p.count:
                 continue
-            window = [e for e in entries if closing.time - p.within <= e.time <= closing.time]
-            if len(window) < p.count:
-                continue
-            group = self._merge(key, window, closing.time)
-            if group not in changed:
-                changed.append(group)
+            previous = entries[at - 1] if at else None
+            if closing is not entry and end - start - 1 >= p.count:
+                # This window held before the entry came: only the entry is new to it.
+                group = self._merge(key, [entry, closing], closing.time)
+            elif (
+                closing is entry
+                and previous is not None
+                and previous.event.id in self.holding
+                and previous.time >= entry.time - p.within
+            ):
+                # The entry's window, less the entry, lies inside the held window of the entry
+                # just before it (the usual case of events arriving in time order).
+                group = self._merge(key, [entry, previous], closing.time)
+            else:
+                group = self._merge(key, entries[start:end], closing.time)
+            self.holding.add(closing.event.id)
+            changed[id(group)] = group
         out = []
-        for group in changed:
-            group.finding = self._finding(key, group)
-            out.append(group.finding)
+        for group in changed.values():
+            if any(g is group for g in self.groups[key]):  # not merged away since
+                group.finding = self._finding(key, group)
+                out.append(group.finding)
         return out
 
     def _merge(self, key: tuple[Any, ...], window: list[_Entry], at: dt.datetime) -> _Group:
         groups = self.groups.setdefault(key, [])
-        ids = {e.event.id for e in window}
-        touching = [g for g in groups if ids & g.ids.keys()]
+        touching: dict[int, _Group] = {}
+        newcomers: list[_Entry] = []  # window entries in no group yet
+        for e in window:
+            g = self.group_of.get(e.event.id)
+            if g is None:
+                newcomers.append(e)
+            else:
+                touching.setdefault(id(g), g)
         if touching:
-            target = touching[0]
-            for other in touching[1:]:
-                target.ids.update(other.ids)
+            target, *others = touching.values()
+            for other in others:
+                target.members.update(other.members)
+                if other.last is not None:
+                    target.take(other.last)
                 if other.crossed_at is not None and (
                     target.crossed_at is None or other.crossed_at < target.crossed_at
                 ):
                     target.crossed_at = other.crossed_at
+                for member in other.members:
+                    if member in self.group_of:
+                        self.group_of[member] = target
                 groups.remove(other)
         else:
             target = _Group()
             groups.append(target)
-        for e in window:
-            target.ids[e.event.id] = e
+        for e in newcomers:
+            target.take(e)
+            self.group_of[e.event.id] = target
         if target.crossed_at is None or at < target.crossed_at:
             target.crossed_at = at
         return target
 
     def _finding(self, key: tuple[Any, ...], group: _Group) -> Finding:
         p = self.pattern
-        members = sorted(group.ids.values(), key=lambda e: (e.time, e.seq))
-        assert group.crossed_at is not None
-        values = _event_values(members[-1].event)
+        ids = sorted(group.members, key=lambda i: group.members[i])
+        assert group.crossed_at is not None and group.last is not None
+        values = _event_values(group.last.event)
         values.update(
-            count=len(members),
+            count=len(ids),
             threshold=p.count,
             within=window_text(p.within),
             key=", ".join(str(k) for k in key),
-            first=members[0].event.time.date().isoformat(),
-            last=members[-1].event.time.date().isoformat(),
-            events=", ".join(e.event.id for e in members),
+            first=group.members[ids[0]][0].date().isoformat(),
+            last=group.members[ids[-1]][0].date().isoformat(),
+            events=", ".join(ids),
         )
         return Finding(
             self.red_line,
             p.level,
             p.id,
             "pattern",
-            tuple(e.event.id for e in members),
+            tuple(ids),
             _render(p.reason, values),
             group.crossed_at,
         )
 
     def evict(self, horizon: dt.datetime) -> None:
         for key in list(self.entries):
-            kept = [e for e in self.entries[key] if e.time >= horizon]
-            if kept:
-                self.entries[key] = kept
+            orders = self.orders[key]
+            cut = bisect.bisect_left(orders, (horizon, _LOW))
+            if not cut:
+                continue
+            for gone in self.entries[key][:cut]:
+                self.group_of.pop(gone.event.id, None)
+                self.holding.discard(gone.event.id)
+            if cut == len(orders):
+                del self.entries[key], self.orders[key]
             else:
-                del self.entries[key]
+                del self.entries[key][:cut], orders[:cut]
 
     def retained(self) -> int:
         return sum(len(v) for v in self.entries.values())
@@ -216,7 +279,8 @@ class Evaluator:
             default=dt.timedelta(0),
         )
         self.late_events: list[str] = []
-        self._recent_ids: dict[str, dt.datetime] = {}
+        self._recent_ids: set[str] = set()
+        self._id_expiry: list[tuple[dt.datetime, str]] = []  # a heap, earliest time first
 
     @property
     def events_seen(self) -> int:
@@ -267,7 +331,8 @@ class Evaluator:
                 field="id",
                 value=event.id,
             )
-        self._recent_ids[event.id] = event.time
+        self._recent_ids.add(event.id)
+        heapq.heappush(self._id_expiry, (event.time, event.id))
         self._seq += 1
         seq = self._seq
         if self._max_time is not None and event.time < self._max_time - self.allowed_lateness:
@@ -308,7 +373,8 @@ class Evaluator:
             horizon = self._max_time - self._max_window - self.allowed_lateness
             for state in self._patterns.values():
                 state.evict(horizon)
-            self._recent_ids = {k: t for k, t in self._recent_ids.items() if t >= horizon}
+            while self._id_expiry and self._id_expiry[0][0] < horizon:
+                self._recent_ids.discard(heapq.heappop(self._id_expiry)[1])
         return new
 
     def feed_many(self, events: Iterable[Event | Mapping[str, Any]]) -> list[Finding]:
