@@ -16,7 +16,7 @@ from ruamel.yaml import YAML
 
 from .errors import InvalidValue, suggest
 
-__all__ = ["country_name", "is_country", "normalize_country", "subdivision_name"]
+__all__ = ["country_name", "lookup_country", "normalize_country", "subdivision_name"]
 
 
 def _fold(name: str) -> str:
@@ -74,6 +74,12 @@ def _find(value: str) -> str | None:
     return _table()[0].get(_fold(value))
 
 
+def lookup_country(value: str) -> str | None:
+    """Like :func:`normalize_country`, but None for an unknown name and no "did you mean": for
+    readers of real data, which reject or skip such rows themselves."""
+    return _find(value) if value else None
+
+
 def _pretty(lower_name: str) -> str:
     """Recover the usual spelling of a lower-cased name for a suggestion."""
     for c in pycountry.countries:
@@ -82,11 +88,6 @@ def _pretty(lower_name: str) -> str:
             if v and _fold(v) == lower_name:
                 return str(v)
     return lower_name.title()
-
-
-def is_country(code: str) -> bool:
-    """True if *code* is an ISO alpha-3 code."""
-    return code in _table()[1]
 
 
 def subdivision_name(code: str) -> str:

@@ -16,8 +16,7 @@ from typing import Any, Literal
 
 import pycountry
 
-from ..countries import normalize_country
-from ..errors import InvalidValue
+from ..countries import lookup_country
 from .base import NO_COUNTRY, Candidate, RowRejected, digits
 from .csvbase import CsvAdapter
 from .tables import AcledTypeRule, acled_actor_rules, acled_type_rules
@@ -44,10 +43,7 @@ def parse_acled_date(value: str) -> dt.date:
 
 
 def _country(name: str) -> str | None:
-    try:
-        return normalize_country(name)
-    except InvalidValue:
-        return None
+    return lookup_country(name)
 
 
 def actor_state(name: str) -> tuple[str | None, str, Literal["confirmed", "suspected"]]:

@@ -13,8 +13,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 
-from ..countries import normalize_country
-from ..errors import InvalidValue
+from ..countries import lookup_country
 from ..events import INTENTS, KINDS
 
 __all__ = [
@@ -86,11 +85,7 @@ def cameo_country(code: str) -> str | None:
         return table[code]
     if len(code) != 3:
         return None
-    try:
-        iso = normalize_country(code)
-    except InvalidValue:
-        return None
-    return iso if iso == code else None
+    return code if lookup_country(code) == code else None
 
 
 @lru_cache(maxsize=1)

@@ -16,8 +16,7 @@ import re
 from collections.abc import Mapping
 from typing import Any, Literal
 
-from ..countries import normalize_country
-from ..errors import InvalidValue
+from ..countries import lookup_country
 from .base import NO_COUNTRY, Candidate, RowRejected, digits
 from .csvbase import CsvAdapter
 from .tables import ucdp_violence_types
@@ -35,10 +34,10 @@ def _state(side: str) -> str | None:
     match = _GOVERNMENT.match(side.strip())
     if match is None:
         return None
-    try:
-        return normalize_country(match.group("country").strip())
-    except InvalidValue:
-        raise RowRejected("unknown actor country", f"side {side!r}") from None
+    state = lookup_country(match.group("country").strip())
+    if state is None:
+        raise RowRejected("unknown actor country", f"side {side!r}")
+    return state
 
 
 class UcdpAdapter(CsvAdapter):
@@ -63,15 +62,7 @@ class UcdpAdapter(CsvAdapter):
         if violence not in ucdp_violence_types():
             raise RowRejected("unknown UCDP violence type", f"type_of_violence {violence!r}")
         kind, intent = ucdp_violence_types()[violence]
-        try:
-            where: str | None = normalize_country(row["country"]) if row["country"] else None
-        except InvalidValue:
-            where = None
-        if where is None and row.get("iso3"):
-            try:
-                where = normalize_country(row["iso3"])
-            except InvalidValue:
-                where = None
+        where = lookup_country(row["country"]) or lookup_country(row.get("iso3", ""))
         side_a, side_b = row["side_a"], row["side_b"]
         state_a, state_b = _state(side_a), _state(side_b)
         actor, target, actor_type = _sides(violence, state_a, state_b, where)
