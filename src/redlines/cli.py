@@ -15,6 +15,7 @@ from typing import Any
 
 import click
 
+from .adapters.pipeline import FORMATS as INPUT_FORMATS
 from .errors import InputError, Problem, RedlinesError, suggest
 from .report.render import FORMATS, render
 from .rules.load import load_rules, shipped_rulesets
@@ -27,8 +28,6 @@ __all__ = ["EXIT_ERROR", "EXIT_FAIL", "EXIT_OK", "cli", "main"]
 EXIT_OK = 0
 EXIT_FAIL = 1  # `redlines test`: an expectation was not met
 EXIT_ERROR = 2  # invalid input
-
-INPUT_FORMATS = ("gdelt", "gdelt1", "acled", "ucdp")
 
 
 class _Exit(Exception):

@@ -66,9 +66,8 @@ class EngineRuleset:
         self.compiled = compiled
         self._hits: list[str] = []
         definitions = [
-            (f"{rule.name}#{i}", {**alt, "run": self._action(rule.name)})
-            for rule in compiled.rules
-            for i, alt in enumerate(rule.alternatives, 1)
+            (name, {**alt, "run": self._action(name.rsplit("#", 1)[0])})
+            for name, alt in compiled.definitions().items()
         ]
         with _LOCK:
             self.name = f"redlines-{next(_NAMES)}-{compiled.name}"

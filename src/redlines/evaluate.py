@@ -35,7 +35,7 @@ from .rules.model import window_text
 from .rules.resolved import ResolvedPattern, ResolvedRedLine, Ruleset
 from .source import problems_from_validation
 
-__all__ = ["Evaluator", "Finding", "as_event", "evaluate", "feed_in_time_order", "level_rank"]
+__all__ = ["Evaluator", "as_event", "evaluate", "feed_in_time_order"]
 
 
 class _Placeholders(string.Formatter):

@@ -10,7 +10,7 @@ from typing import Any
 
 from .errors import InputError, RuleError, RulesetNotFound
 from .evaluate import Evaluator, feed_in_time_order
-from .inputs import Scenario, load_scenario
+from .inputs import EVENT_FILE_SUFFIXES, Scenario, load_scenario
 from .report.model import Report
 from .rules.load import load_rules
 from .rules.resolved import Ruleset
@@ -24,15 +24,13 @@ __all__ = [
     "prepare",
 ]
 
-_EVENT_SUFFIXES = (".yaml", ".yml", ".json", ".jsonl")
-
 
 def is_event_file(path: str | Path) -> bool:
     """True for files in the contract's own event formats (scenario, YAML/JSON/JSONL/CSV
     events); False for files that look like real-data exports (GDELT, ACLED, UCDP)."""
     p = Path(path)
     suffix = p.suffix.lower()
-    if suffix in _EVENT_SUFFIXES:
+    if suffix in EVENT_FILE_SUFFIXES and suffix != ".csv":
         return True
     if suffix == ".csv":
         # The contract's own CSV has a header naming at least id and kind (any case, comma or,

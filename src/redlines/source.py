@@ -28,7 +28,7 @@ __all__ = [
     "Document",
     "Positions",
     "csv_reader",
-    "load_document",
+    "dotted_path",
     "problems_from_validation",
 ]
 
@@ -68,11 +68,6 @@ class Positions:
             if not key:
                 return (None, None)
             key = key[:-1]
-
-    def shifted(self, prefix: PathKey) -> Positions:
-        """The positions below *prefix*, re-rooted so that *prefix* becomes ``()``."""
-        n = len(prefix)
-        return Positions({k[n:]: v for k, v in self.spots.items() if k[:n] == prefix})
 
 
 @dataclass
@@ -193,12 +188,7 @@ def read_text(path: str | Path) -> str:
         raise InputError.one(f"cannot read: {exc.strerror}", file=str(path)) from None
 
 
-def load_document(path: str | Path) -> Document:
-    """Read and parse a YAML or JSON file."""
-    return parse_yaml(read_text(path), str(path))
-
-
-def _dotted(loc: Iterable[str | int]) -> str:
+def dotted_path(loc: Iterable[str | int]) -> str:
     out = ""
     for part in loc:
         if isinstance(part, int):
@@ -230,14 +220,14 @@ def problems_from_validation(
         line = col = None
         if positions is not None:
             line, col = positions.find((*prefix, *loc))
-        name = _dotted(loc)
+        name = dotted_path(loc)
         full = f"{display_prefix}{name}" if name else (display_prefix.rstrip(".") or None)
         etype = err["type"]
         value = err.get("input")
         msg = err["msg"]
         suggestion = None
         if etype == "extra_forbidden":
-            parent = _dotted(loc[:-1])
+            parent = dotted_path(loc[:-1])
             allowed = (field_names or {}).get(parent, ())
             msg = "unknown field"
             suggestion = suggest(str(loc[-1]), allowed, cutoff=0.6) if allowed else None

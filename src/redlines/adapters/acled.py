@@ -21,7 +21,7 @@ from .base import NO_COUNTRY, Candidate, RowRejected, digits
 from .csvbase import CsvAdapter
 from .tables import AcledTypeRule, acled_actor_rules, acled_type_rules
 
-__all__ = ["ACLED", "AcledAdapter", "parse_acled_date"]
+__all__ = ["AcledAdapter", "parse_acled_date"]
 
 REQUIRED = ("event_id_cnty", "event_date", "event_type", "actor1", "country")
 _DATE_FORMATS = ("%Y-%m-%d", "%d %B %Y", "%d-%B-%Y", "%d %b %Y", "%d-%b-%Y")
@@ -157,6 +157,3 @@ def _notes(row: Mapping[str, str], actor1: str, actor2: str, text: str) -> str:
     head = f"ACLED {row['event_type']}" + (f" / {sub}" if sub else "")
     head += f": {actor1}" + (f" vs {actor2}" if actor2 else "")
     return f"{head}. {text}" if text else head
-
-
-ACLED = AcledAdapter()

@@ -20,7 +20,7 @@ from .base import NO_COUNTRY, Candidate, Evidence, RowRejected, digits
 from .geo import region_for
 from .tables import CameoCode, cameo_actor_types, cameo_codes, cameo_country, fips_to_iso3
 
-__all__ = ["GDELT1", "GDELT2", "GdeltAdapter", "restore_cameo_code"]
+__all__ = ["GdeltAdapter", "restore_cameo_code"]
 
 #: Kinds that happen where their target is (see ``AdapterOptions.check_place``).
 _PLACED_KINDS = frozenset(KIND_GROUPS["MILITARY"]) | {"munition_impact"}
@@ -229,7 +229,3 @@ def _notes(
             "another country: target taken from the place"
         )
     return text
-
-
-GDELT2 = GdeltAdapter(2)
-GDELT1 = GdeltAdapter(1)

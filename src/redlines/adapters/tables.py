@@ -17,7 +17,6 @@ from ..countries import lookup_country
 from ..events import INTENTS, KINDS
 
 __all__ = [
-    "TABLE_FILES",
     "AcledActorRule",
     "AcledTypeRule",
     "CameoCode",
@@ -165,16 +164,6 @@ def acled_actor_rules() -> list[AcledActorRule]:
 
 
 #: The shipped tables, in the order ``docs/data.md`` shows them.
-TABLE_FILES: tuple[str, ...] = (
-    "cameo_event_codes.csv",
-    "cameo_actor_types.csv",
-    "cameo_country_codes.csv",
-    "fips10_4_to_iso3.csv",
-    "acled_event_types.csv",
-    "acled_actors.csv",
-    "ucdp_violence_types.csv",
-    "geonames_admin1_iso3166_2.csv",
-)
 
 
 def markdown_table(name: str) -> str:

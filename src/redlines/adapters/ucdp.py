@@ -21,7 +21,7 @@ from .base import NO_COUNTRY, Candidate, RowRejected, digits
 from .csvbase import CsvAdapter
 from .tables import ucdp_violence_types
 
-__all__ = ["UCDP", "UcdpAdapter"]
+__all__ = ["UcdpAdapter"]
 
 REQUIRED = ("id", "type_of_violence", "side_a", "side_b", "country", "date_start")
 _GOVERNMENT = re.compile(r"Government of (?P<country>[^,(]+)", re.IGNORECASE)
@@ -124,6 +124,3 @@ def _sides(
         # A government fighting a group abroad: that government acts in the country.
         return government, where, "state_forces"
     return None, where, "non_state"
-
-
-UCDP = UcdpAdapter()

@@ -19,7 +19,7 @@ from pydantic import ValidationError
 from ..countries import normalize_country
 from ..errors import InputError, InvalidValue, Problem, RuleError, RulesetNotFound, suggest
 from ..events import KIND_GROUPS, KINDS, parse_region, parse_time
-from ..source import Document, parse_yaml, problems_from_validation, read_text
+from ..source import Document, dotted_path, parse_yaml, problems_from_validation, read_text
 from .model import AllOf, AnyOf, Clause, Condition, FieldTest, NotOf, Pattern, Ref, RuleFile, SetDef
 from .resolved import (
     FIELDS,
@@ -230,7 +230,7 @@ class _Resolver:
                 file=self.doc.file,
                 line=line,
                 column=col,
-                field=field or _dotted(path),
+                field=field or dotted_path(path),
                 value=value,
                 has_value=has_value or value is not None,
                 suggestion=suggestion,
@@ -602,10 +602,3 @@ class _Resolver:
 
 def _sort_key(value: Any) -> tuple[str, str]:
     return (type(value).__name__, str(value))
-
-
-def _dotted(path: Path_) -> str:
-    out = ""
-    for part in path:
-        out += f"[{part}]" if isinstance(part, int) else ("." if out else "") + str(part)
-    return out

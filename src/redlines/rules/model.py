@@ -35,7 +35,6 @@ __all__ = [
     "window_text",
 ]
 
-SCHEMA = "redlines/rules/v1"
 Level = Literal["crossed", "warning"]
 LEVELS: tuple[str, ...] = ("clear", "warning", "crossed")  # ordered, lowest first
 
