@@ -9,6 +9,7 @@ paths (``loc``), so :func:`problems_from_validation` can turn them into located 
 from __future__ import annotations
 
 import csv
+import dataclasses
 import io
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -206,17 +207,92 @@ def problems_from_validation(
     prefix: PathKey = (),
     field_names: Mapping[str, Sequence[str]] | None = None,
     display_prefix: str = "",
+    tags: Mapping[str, Sequence[str]] | None = None,
 ) -> list[Problem]:
     """Turn pydantic errors into located problems.
 
     *prefix* is where the validated object sits in the document (for positions). *field_names*
     maps a dotted parent path (``""`` for the root) to the allowed keys there, for "did you mean"
-    on unknown fields. *display_prefix* is prepended to field names in messages.
+    on unknown fields. *display_prefix* is prepended to field names in messages. *tags* names
+    the tags of discriminated unions with the keys that may follow each (``*``: any), so tags,
+    which are not keys of the document, are left out of paths. Errors of the members of a
+    union of scalar types at one place become one problem.
     """
-    problems: list[Problem] = []
+    found = _problems(exc, file, positions, prefix, field_names, display_prefix, tags)
+    return _one_per_place(found)
+
+
+#: pydantic's names of union members, as they appear in error locations, in words.
+_MEMBER_WORDS = {
+    "str": "text",
+    "int": "an integer",
+    "float": "a number",
+    "bool": "true or false",
+    "date": "a date",
+    "datetime": "a date-time",
+}
+
+
+def _document_loc(
+    loc: Sequence[str | int], tags: Mapping[str, Sequence[str]]
+) -> tuple[tuple[str | int, ...], list[str]]:
+    """*loc* without pydantic's markers (validator names, union members, union tags), and the
+    union members that were named in it."""
+    out: list[str | int] = []
+    members: list[str] = []
+    parts = list(loc)
+    for i, part in enumerate(parts):
+        if isinstance(part, str):
+            if part.startswith("function-"):
+                continue
+            if part in _MEMBER_WORDS or "[" in part:
+                members.append(part)
+                continue
+            following = parts[i + 1] if i + 1 < len(parts) else None
+            if (
+                part in tags
+                and following is not None
+                and (following in tags[part] or "*" in tags[part])
+            ):
+                continue
+        out.append(part)
+    return tuple(out), members
+
+
+def _one_per_place(found: list[tuple[Problem, list[str]]]) -> list[Problem]:
+    """One problem per place: a value that fits no member of a union of scalars gets one line
+    naming what would fit, instead of one line per member."""
+    merged: dict[tuple[int | None, int | None, str | None], list[tuple[Problem, list[str]]]] = {}
+    for problem, members in found:
+        key = (
+            (problem.line, problem.column, problem.field) if members else (None, None, id(problem))
+        )
+        merged.setdefault(key, []).append((problem, members))  # type: ignore[arg-type]
+    out = []
+    for group in merged.values():
+        first = group[0][0]
+        members = [m for _, ms in group for m in ms]
+        if len(group) == 1 or not members:
+            out.append(first)
+            continue
+        words = list(dict.fromkeys(_MEMBER_WORDS[m] for m in members if m in _MEMBER_WORDS))
+        wanted = ", ".join(words[:-1]) + f" or {words[-1]}" if len(words) > 1 else words[0]
+        out.append(dataclasses.replace(first, message=f"invalid value: expected {wanted}"))
+    return out
+
+
+def _problems(
+    exc: ValidationError,
+    file: str,
+    positions: Positions | None,
+    prefix: PathKey,
+    field_names: Mapping[str, Sequence[str]] | None,
+    display_prefix: str,
+    tags: Mapping[str, Sequence[str]] | None,
+) -> list[tuple[Problem, list[str]]]:
+    problems: list[tuple[Problem, list[str]]] = []
     for err in exc.errors(include_url=False):
-        loc = tuple(p for p in err["loc"] if not (isinstance(p, str) and p.startswith("function-")))
-        # drop pydantic's union/tagged markers such as 'str' or 'list[str]' that are not keys
+        loc, members = _document_loc(err["loc"], tags or {})
         line = col = None
         if positions is not None:
             line, col = positions.find((*prefix, *loc))
@@ -233,29 +309,34 @@ def problems_from_validation(
             suggestion = suggest(str(loc[-1]), allowed, cutoff=0.6) if allowed else None
             value = None
             problems.append(
-                Problem(msg, file=file, line=line, column=col, field=full, suggestion=suggestion)
+                (
+                    Problem(
+                        msg, file=file, line=line, column=col, field=full, suggestion=suggestion
+                    ),
+                    [],
+                )
             )
             continue
         if etype == "missing":
-            problems.append(
-                Problem("required field is missing", file=file, line=line, column=col, field=full)
+            missing = Problem(
+                "required field is missing", file=file, line=line, column=col, field=full
             )
+            problems.append((missing, []))
             continue
         if msg.startswith("Value error, "):
             msg = msg[len("Value error, ") :]
         ctx = err.get("ctx") or {}
         if isinstance(ctx.get("error"), Exception):
             suggestion = getattr(ctx["error"], "suggestion", None)
-        problems.append(
-            Problem(
-                msg[0].lower() + msg[1:] if msg else msg,
-                file=file,
-                line=line,
-                column=col,
-                field=full,
-                value=value,
-                has_value=not isinstance(value, (dict, list)),
-                suggestion=suggestion,
-            )
+        problem = Problem(
+            msg[0].lower() + msg[1:] if msg else msg,
+            file=file,
+            line=line,
+            column=col,
+            field=full,
+            value=value,
+            has_value=not isinstance(value, (dict, list)),
+            suggestion=suggestion,
         )
+        problems.append((problem, members))
     return problems

@@ -302,3 +302,11 @@ def test_regression_value_set_members_are_checked_against_the_field() -> None:
     assert msgs == [
         "r.yaml:6:6: field 'sets.S': 'deliberat' is not a valid intent (got 'deliberat'; did you mean 'deliberate'?)"
     ] or any("'deliberat' is not a valid intent" in m for m in msgs)
+
+
+def test_regression_union_markers_stay_out_of_paths_and_one_line_per_mistake() -> None:
+    assert clause("{all: [{field: kind, eq: [1, 2]}]}") == [
+        "r.yaml:11:40: field 'red_lines[0].clauses[0].when.all[0].eq': invalid value: expected text, an integer, a number, true or false, a date or a date-time"
+    ]
+    (msg,) = clause("{field: kind, eqq: threat}")
+    assert "field 'red_lines[0].clauses[0].when.eqq': unknown field (did you mean 'eq'?)" in msg

@@ -163,9 +163,22 @@ _ALLOWED_KEYS: dict[str, tuple[str, ...]] = {
 }
 
 
+#: Tags of the condition union (see rules/model.py) and the keys that follow each in an error's
+#: location: there the tag is pydantic's marker, not a key the user wrote.
+_CONDITION_TAGS: dict[str, tuple[str, ...]] = {
+    "all": ("all",),
+    "any": ("any",),
+    "not": ("not",),
+    "ref": ("ref",),
+    "field": ("*",),  # the key `field` holds a string: anything after it is below the tag
+}
+
+
 def _model_problems(exc: ValidationError, doc: Document) -> list[Problem]:
     out: list[Problem] = []
-    for p in problems_from_validation(exc, file=doc.file, positions=doc.positions):
+    for p in problems_from_validation(
+        exc, file=doc.file, positions=doc.positions, tags=_CONDITION_TAGS
+    ):
         if p.message == "unknown field" and p.field:
             parts = [x for x in p.field.replace("[", ".").replace("]", "").split(".") if x]
             key = parts[-1]
