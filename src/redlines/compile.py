@@ -46,10 +46,8 @@ def event_fact(event: Event, seq: int) -> dict[str, Any]:
         value = field_value(event, spec.name)
         if spec.type == "list":  # only presence is posted: durable compares scalars
             value = value or None
-            fact[f"has__{spec.key}"] = 0 if value is None else 1
-            continue
         fact[f"has__{spec.key}"] = 0 if value is None else 1
-        if value is not None:
+        if value is not None and spec.type != "list":
             fact[spec.key] = value
     return fact
 

@@ -313,18 +313,7 @@ def _validate_flat(
         event = Event.model_validate(item)
     except ValidationError as exc:
         found = problems_from_validation(exc, file=file, field_names=EVENT_FIELDS)
-        problems.extend(
-            Problem(
-                p.message,
-                file=p.file,
-                line=line,
-                field=p.field,
-                value=p.value,
-                has_value=p.has_value,
-                suggestion=p.suggestion,
-            )
-            for p in found
-        )
+        problems.extend(dataclasses.replace(p, line=line) for p in found)
         return
     _check_duplicate(event, seen, line, None, file, "", problems)
     events.append(event)
