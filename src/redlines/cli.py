@@ -110,6 +110,15 @@ _rules_option = click.option(
 )
 
 
+_input_format_option = click.option(
+    "--input-format",
+    type=click.Choice(INPUT_FORMATS),
+    default=None,
+    help="Read real event data (GDELT 2.0, GDELT 1.0, ACLED, UCDP) in this format; detected "
+    "when left out.",
+)
+
+
 def _data_options(func: Any) -> Any:
     """Options for real-data inputs: the corroboration thresholds and switches of
     :class:`redlines.adapters.AdapterOptions` (documented in docs/data.md)."""
@@ -194,12 +203,7 @@ def _adapter_options(kw: dict[str, Any]) -> Any:
 @click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True)
 @_rules_option
-@click.option(
-    "--input-format",
-    type=click.Choice(INPUT_FORMATS),
-    default=None,
-    help="Read real event data in this format (detected when left out).",
-)
+@_input_format_option
 @click.option(
     "--color/--no-color", default=None, help="Colour the text table (default: on a terminal)."
 )
@@ -378,12 +382,7 @@ def rules_cmd(rules: str | None) -> None:
 
 @cli.command()
 @click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
-@click.option(
-    "--input-format",
-    type=click.Choice(INPUT_FORMATS),
-    default=None,
-    help="Format of FILES (detected when left out).",
-)
+@_input_format_option
 @click.option(
     "-o",
     "--output",
