@@ -16,7 +16,7 @@ from ruamel.yaml import YAML
 from redlines import Evaluator, Event, EventError, Ruleset, evaluate, load_rules, parse_rules
 from redlines.compile import CompiledRuleset, compile_ruleset, event_fact
 from redlines.engine import EngineRuleset
-from redlines.interpret import holds
+from redlines.interpret import holds, predicate
 from redlines.report import render_json
 
 from .conftest import make_event
@@ -301,7 +301,9 @@ def test_engine_agrees_with_interpreter(
 ) -> None:
     compiled, engine = compiled_engine
     fact = event_fact(event, 1)
-    assert engine.match(fact) == [r.name for r in compiled.rules if holds(r.condition, fact)]
+    expected = [r.name for r in compiled.rules if holds(r.condition, fact)]
+    assert engine.match(fact) == expected
+    assert [r.name for r in compiled.rules if predicate(r.condition)(fact)] == expected
 
 
 PATTERN_RULES = """schema: redlines/rules/v1

@@ -193,7 +193,8 @@ def _adapter_options(kw: dict[str, Any]) -> Any:
             group_duplicates=not kw.pop("no_grouping"),
             check_place=not kw.pop("no_place_check"),
             regions=not kw.pop("no_regions"),
-            max_rejections_kept=10**9 if kw.get("rejections_out") else 10_000,
+            # Rejection records are kept only to be written out: counts need none of them.
+            max_rejections_kept=10**9 if kw.get("rejections_out") else 0,
         )
     except ValueError as exc:
         raise click.BadParameter(str(exc)) from None

@@ -28,7 +28,7 @@ from .engine import engine_for
 from .errors import EventError
 from .events import EVENT_FIELDS, Event, format_time
 from .findings import Finding, level_rank
-from .interpret import holds
+from .interpret import predicate
 from .report.model import Report
 from .rules.load import load_rules
 from .rules.model import window_text
@@ -266,6 +266,7 @@ class Evaluator:
         self._engine = engine_for(self.compiled)
         self.allowed_lateness = allowed_lateness
         self._rule_by_name = {r.name: r for r in self.compiled.rules}
+        self._predicates = [predicate(r.condition) for r in self.compiled.rules]
         self._patterns: dict[tuple[str, str], _PatternState] = {
             (rl.id, p.id): _PatternState(rl.id, p)
             for rl in self.ruleset.red_lines
@@ -302,7 +303,7 @@ class Evaluator:
         if event.attribution not in ("confirmed", "misattributed"):
             variants.append(event.model_copy(update={"attribution": "confirmed"}))
         facts = [event_fact(v, 0) for v in variants]
-        return any(holds(r.condition, f) for f in facts for r in self.compiled.rules)
+        return any(p(f) for f in facts for p in self._predicates)
 
     def _level(self, rl: ResolvedRedLine, fired: list[str]) -> tuple[str, list[str]]:
         matched = [
