@@ -6,14 +6,31 @@ from pathlib import Path
 
 import pytest
 
-from redlines import RuleError, RulesetNotFound, load_rules, parse_rules, shipped_rulesets
+from redlines import (
+    RuleError,
+    Ruleset,
+    RulesetNotFound,
+    evaluate,
+    load_rules,
+    parse_rules,
+    shipped_rulesets,
+)
 from redlines.rules.resolved import Test as Check
+
+from ..conftest import make_event
 
 HEAD = """schema: redlines/rules/v1
 name: t
 version: 1
 title: test
 """
+
+
+def one_red_line(clauses: str) -> Ruleset:
+    """A ruleset of one red line X whose clauses are the given YAML list items."""
+    return parse_rules(
+        HEAD + "red_lines:\n  - id: X\n    title: x\n    clauses:\n" + clauses, "r.yaml"
+    )
 
 
 def errors(text: str) -> list[str]:
@@ -89,20 +106,10 @@ def test_unknown_field_in_condition() -> None:
 
 def test_any_event_field_can_be_tested() -> None:
     """id (posted as event_id, never as durable's own `id`), notes, and sources' presence."""
-    from redlines import evaluate
-
-    from ..conftest import make_event
-
-    rs = parse_rules(
-        HEAD
-        + """red_lines:
-  - id: X
-    title: x
-    clauses:
-      - {id: by-id, level: warning, when: {field: id, in: [e1, e2]}, reason: r}
+    rs = one_red_line(
+        """      - {id: by-id, level: warning, when: {field: id, in: [e1, e2]}, reason: r}
       - {id: sourced, level: crossed, when: {all: [{field: sources, exists: true}, {field: notes, eq: seen}]}, reason: r}
-""",
-        "r.yaml",
+"""
     )
     report = evaluate(
         [
@@ -210,17 +217,8 @@ def test_wrong_schema() -> None:
 
 def test_regression_membership_that_regex_cannot_hold_compiles() -> None:
     """`in` over places with spaces or over numbers once passed `check` and crashed `run`."""
-    from redlines import evaluate
-
-    from ..conftest import make_event
-
-    rs = parse_rules(
-        HEAD
-        + """red_lines:
-  - id: X
-    title: x
-    clauses:
-      - id: place
+    rs = one_red_line(
+        """      - id: place
         level: warning
         when: {field: location.place, in: [Kovel, "Nova Kakhovka", St. Petersburg]}
         reason: r
@@ -228,8 +226,7 @@ def test_regression_membership_that_regex_cannot_hold_compiles() -> None:
         level: crossed
         when: {field: fatalities, in: [1, 2]}
         reason: r
-""",
-        "r.yaml",
+"""
     )
     report = evaluate(
         [
@@ -263,22 +260,12 @@ def test_regression_the_alternatives_limit_holds_for_any_and_membership() -> Non
 
 def test_many_alternatives_over_several_clauses_evaluate() -> None:
     """Two clauses of 300 alternatives each: 600 durable rules, spread over shards."""
-    from redlines import evaluate
-
-    from ..conftest import make_event
-
     members = ", ".join(str(i) for i in range(300))
     more = ", ".join(str(i) for i in range(300, 600))
-    rs = parse_rules(
-        HEAD
-        + f"""red_lines:
-  - id: X
-    title: x
-    clauses:
-      - {{id: low, level: warning, when: {{field: fatalities, in: [{members}]}}, reason: r}}
+    rs = one_red_line(
+        f"""      - {{id: low, level: warning, when: {{field: fatalities, in: [{members}]}}, reason: r}}
       - {{id: high, level: crossed, when: {{field: fatalities, in: [{more}]}}, reason: r}}
-""",
-        "r.yaml",
+"""
     )
     report = evaluate([make_event(fatalities=5), make_event(fatalities=550)], rs)
     assert sorted(f.clause for f in report.red_line("X").findings) == ["high", "low"]
