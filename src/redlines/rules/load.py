@@ -6,6 +6,7 @@ conditions, fields, kinds, countries, shipped rulesets) come with a "did you mea
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import hashlib
 import string
@@ -184,16 +185,9 @@ def _model_problems(exc: ValidationError, doc: Document) -> list[Problem]:
             key = parts[-1]
             context = _context(parts[:-1])
             allowed = _ALLOWED_KEYS.get(context, ())
-            p = Problem(
-                p.message,
-                file=p.file,
-                line=p.line,
-                column=p.column,
-                field=p.field,
-                suggestion=suggest(key, allowed, cutoff=0.6) if allowed else None,
+            p = dataclasses.replace(
+                p, suggestion=suggest(key, allowed, cutoff=0.6) if allowed else None
             )
-        elif "a condition is a mapping" in p.message and p.has_value is False:
-            p = Problem(p.message, file=p.file, line=p.line, column=p.column, field=p.field)
         out.append(p)
     return out
 
@@ -203,8 +197,6 @@ def _context(parts: Sequence[str]) -> str:
     if not names:
         return ""
     last = names[-1]
-    if last in ("sets",) and len(names) == 1:
-        return "sets"
     if len(names) >= 2 and names[-2] == "sets":
         return "sets"
     if last in ("when", "applies_when", "all", "any", "not") or (
