@@ -67,7 +67,7 @@ def _text_one(d: dict[str, Any], color: bool) -> str:
     lines.append(f"  {_pad('RED LINE', name_w)}  {_pad('STATUS', 8)}  FIRST CROSSED")
     for r in d["redlines"]:
         name = f"{r['id']} {r['title']}"
-        word = r["status"].upper() if r["status"] != "clear" else "clear"
+        word = _status(r["status"], color=False)  # unstyled, to measure the column
         lines.append(
             f"  {_pad(name, name_w)}  {_pad(word, 8, _status(r['status'], color))}  "
             f"{r['first_crossed_at'] or '-'}"
