@@ -21,7 +21,7 @@ import tracemalloc
 from pathlib import Path
 
 from redlines import Evaluator
-from redlines.adapters import read_events
+from redlines.readers import read_exports
 
 ROOT = Path(__file__).resolve().parents[1]
 REAL = ROOT.parent / "shared" / "data" / "gdelt" / "20191024143000.export.CSV"
@@ -46,10 +46,10 @@ def measure(path: Path, relevant: object) -> tuple[float, int, int, int]:
     """(seconds without tracing, peak traced bytes in a second pass, rows read, rejections
     kept)."""
     t0 = time.perf_counter()
-    result = read_events([path], "gdelt", relevant=relevant)  # type: ignore[arg-type]
+    result = read_exports([path], "gdelt", relevant=relevant)  # type: ignore[arg-type]
     seconds = time.perf_counter() - t0
     tracemalloc.start()
-    read_events([path], "gdelt", relevant=relevant)  # type: ignore[arg-type]
+    read_exports([path], "gdelt", relevant=relevant)  # type: ignore[arg-type]
     _, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
     return seconds, peak, result.summary.rows_read, len(result.rejections)
@@ -58,7 +58,7 @@ def measure(path: Path, relevant: object) -> tuple[float, int, int, int]:
 def main() -> None:
     source = Path(sys.argv[1]) if len(sys.argv) > 1 else (REAL if REAL.exists() else FIXTURE)
     relevant = Evaluator("nato-2024").could_apply
-    read_events([FIXTURE], "gdelt", relevant=relevant)  # load tables and the geocoder once
+    read_exports([FIXTURE], "gdelt", relevant=relevant)  # load tables and the geocoder once
     print(f"source: {source}")
     base: tuple[float, int] | None = None
     with tempfile.TemporaryDirectory() as tmp:

@@ -23,9 +23,9 @@ import time
 from collections.abc import Callable
 
 from redlines import Evaluator, Event, load_rules
-from redlines.compile import compile_ruleset, event_fact
-from redlines.engine import EngineRuleset
-from redlines.interpret import holds
+from redlines.compile import compile_ruleset
+from redlines.matching import ReferenceMatcher, event_fact
+from redlines.matching.durable import EngineRuleset
 
 ACTORS = ["RUS", "BLR", "PRK", "IRN", "UKR", "USA", None]
 TARGETS = ["UKR", "POL", "LTU", "LVA", "EST", "MDA", "ROU", "RUS"]
@@ -75,6 +75,7 @@ def main(n: int) -> None:
     rules = load_rules()
     compiled = compile_ruleset(rules)
     engine = EngineRuleset(compiled)
+    reference = ReferenceMatcher(compiled)
     facts = [event_fact(e, i) for i, e in enumerate(events)]
     peak = [0]
 
@@ -86,9 +87,7 @@ def main(n: int) -> None:
 
     results = {
         "validate": timed(lambda: [Event.model_validate(r) for r in raw]),
-        "interpret": timed(
-            lambda: [[holds(r.condition, f) for r in compiled.rules] for f in facts]
-        ),
+        "interpret": timed(lambda: [reference.match(f) for f in facts]),
         "engine": timed(lambda: [engine.match(f) for f in facts]),
         "evaluator": timed(evaluator),
     }

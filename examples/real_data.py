@@ -15,7 +15,7 @@ from collections import Counter
 from pathlib import Path
 
 import redlines
-from redlines.adapters import FORMATS, read_events
+from redlines.readers import EXPORT_FORMATS, read_exports
 
 HERE = Path(__file__).resolve().parent
 DEFAULT = HERE / "data" / "gdelt-sample.export.CSV"
@@ -24,11 +24,11 @@ DEFAULT = HERE / "data" / "gdelt-sample.export.CSV"
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("file", nargs="?", type=Path, default=DEFAULT)
-    parser.add_argument("--input-format", choices=FORMATS, default=None)
+    parser.add_argument("--input-format", choices=EXPORT_FORMATS, default=None)
     args = parser.parse_args(argv)
     try:
-        # 1. What the adapters make of every row (no relevance filter: everything is kept).
-        raw = read_events([args.file], args.input_format)
+        # 1. What the readers make of every row (no relevance filter: everything is kept).
+        raw = read_exports([args.file], args.input_format)
         print(f"{args.file}: {raw.summary.to_dict()}")
         print("kinds:", dict(Counter(e.kind for e in raw.events).most_common()))
         print("attribution:", dict(Counter(e.attribution for e in raw.events).most_common()))

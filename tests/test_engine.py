@@ -8,8 +8,9 @@ from typing import Any
 import pytest
 
 from redlines import EngineError, Ruleset
-from redlines.compile import CompiledRule, CompiledRuleset, compile_ruleset, event_fact
-from redlines.engine import EngineRuleset
+from redlines.compile import CompiledRule, CompiledRuleset, compile_ruleset
+from redlines.matching.durable import EngineRuleset
+from redlines.matching.facts import event_fact
 from redlines.rules.resolved import All
 
 from .conftest import make_event

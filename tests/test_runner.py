@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from redlines import evaluate_dataframe, evaluate_file
-from redlines.runner import is_event_file
+from redlines.readers import is_event_file
 
 FIXTURES = Path(__file__).parent / "fixtures" / "adapters"
 

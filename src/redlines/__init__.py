@@ -23,10 +23,11 @@ from .errors import (
     RuleError,
     RulesetNotFound,
 )
-from .evaluate import Evaluator, evaluate
+from .evaluation import Evaluator, evaluate
 from .events import KIND_GROUPS, KINDS, Event, Location
 from .findings import Finding
-from .inputs import Scenario, load_events, load_scenario
+from .readers import Batch as Scenario
+from .readers import load_events, load_scenario
 from .report import Report, render
 from .rules.load import load_rules, parse_rules, shipped_rulesets
 from .rules.resolved import Ruleset

@@ -6,22 +6,25 @@
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import json
 import sys
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
 import click
 
-from .adapters.pipeline import FORMATS as INPUT_FORMATS
 from .errors import InputError, Problem, RedlinesError, suggest
+from .readers import EXPORT_FORMATS as INPUT_FORMATS
+from .readers import AdapterOptions, Progress, read_exports
 from .report.render import FORMATS, render
 from .rules.load import load_rules, shipped_rulesets
 from .rules.model import window_text
 from .rules.resolved import Ruleset
 from .runner import Run, evaluate_run, prepare
+from .scenarios import check_expect, expectation_mismatches
 
 __all__ = ["EXIT_ERROR", "EXIT_FAIL", "EXIT_OK", "cli", "main"]
 
@@ -44,19 +47,31 @@ def _problems(problems: Sequence[Problem]) -> None:
         click.echo(f"error: {p.render()}", err=True)
 
 
+@contextlib.contextmanager
+def _progress_bar(label: str, total: int) -> Iterator[Callable[[int], None]]:
+    """A progress bar on stderr for reading *total* bytes (a :data:`redlines.readers.Progress`)."""
+    with click.progressbar(length=max(total, 1), label=label, file=sys.stderr) as bar:
+        yield bar.update
+
+
+def terminal_progress() -> Progress | None:
+    """The progress bar for readers when stderr is a terminal; None (no bar) otherwise."""
+    return _progress_bar if sys.stderr.isatty() else None
+
+
 def _prepare_all(
     files: Sequence[str],
     rules: str | None,
     input_format: str | None,
-    progress: bool = False,
-    adapter_options: Any = None,
+    progress: Progress | None = None,
+    adapter_options: AdapterOptions | None = None,
     problems: list[Problem] | None = None,
 ) -> list[Run]:
     """Load every file before evaluating any: one invalid file fails the run (exit 2), after
     the problems of every file (and any *problems* found before) are reported."""
     runs: list[Run] = []
     problems = [] if problems is None else problems
-    cache: dict[tuple[str, str], Any] = {}
+    cache: dict[tuple[str, str], Ruleset] = {}
     ruleset = _option_rules(rules) if rules is not None else None
     for f in files:
         try:
@@ -182,9 +197,7 @@ def _write_jsonl(path: str, records: Iterable[dict[str, Any]]) -> None:
         raise _Exit(EXIT_ERROR) from None
 
 
-def _adapter_options(kw: dict[str, Any]) -> Any:
-    from .adapters import AdapterOptions
-
+def _adapter_options(kw: dict[str, Any]) -> AdapterOptions:
     try:
         return AdapterOptions(
             min_urls_confirmed=kw.pop("min_urls"),
@@ -222,7 +235,7 @@ def run(
         files,
         rules,
         input_format,
-        progress=sys.stderr.isatty(),
+        progress=terminal_progress(),
         adapter_options=_adapter_options(data),
     )
     if data["rejections_out"]:
@@ -289,7 +302,7 @@ def test(paths: tuple[str, ...], rules: str | None) -> None:
         click.echo(note)
     for r in runs:
         try:
-            r.scenario.check_expect([rl.id for rl in r.ruleset.red_lines])
+            check_expect(r.batch, [rl.id for rl in r.ruleset.red_lines])
         except InputError as exc:
             problems.extend(exc.problems)
     if problems:
@@ -298,7 +311,7 @@ def test(paths: tuple[str, ...], rules: str | None) -> None:
     passed = failed = 0
     skipped = len(skip_notes)
     for r in runs:
-        sc = r.scenario
+        sc = r.batch
         label = f"{sc.file}" + (f" ({sc.name})" if sc.name else "")
         if not sc.expect:
             skipped += 1
@@ -308,7 +321,7 @@ def test(paths: tuple[str, ...], rules: str | None) -> None:
         misses = [
             (rl, what, want, got)
             for rl, expectation in sc.expectations.items()
-            for what, want, got in expectation.mismatches(report.red_line(rl))
+            for what, want, got in expectation_mismatches(expectation, report.red_line(rl))
         ]
         if misses:
             failed += 1
@@ -408,16 +421,15 @@ def convert(
     **data: Any,
 ) -> None:
     """Turn real event data (GDELT, ACLED, UCDP) into contract events (JSON Lines)."""
-    from . import adapters
-    from .evaluate import Evaluator
+    from .evaluation import Evaluator
 
     relevant = None if keep_all else Evaluator(_option_rules(rules or "nato-2024")).could_apply
-    result = adapters.read_events(
+    result = read_exports(
         list(files),
         input_format,
-        _adapter_options(data),
+        options=_adapter_options(data),
         relevant=relevant,
-        progress=sys.stderr.isatty(),
+        progress=terminal_progress(),
     )
     _write_jsonl(output, (event.contract_dict() for event in result.events))
     if data["rejections_out"]:

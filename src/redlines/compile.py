@@ -14,11 +14,10 @@ becomes ``f absent or f != v``.
 from __future__ import annotations
 
 import json
-import re
 from dataclasses import dataclass
 from typing import Any
 
-from .events import Event
+from .rules.operators import OPERATORS, regex_safe
 from .rules.resolved import FIELDS, All, AnyOf, Cond, Not, Ruleset, Test
 
 __all__ = [
@@ -28,39 +27,12 @@ __all__ = [
     "TooComplex",
     "compile_ruleset",
     "disjuncts",
-    "event_fact",
     "negate",
     "simplify",
 ]
 
+#: A key every fact holds (with the value 1), for rules with no test at all.
 ALWAYS = "_always"
-# Set members that need no escaping in durable's (whole-string) regular expressions.
-_PLAIN = re.compile(r"^[A-Za-z0-9_-]+$")
-
-
-def event_fact(event: Event, seq: int) -> dict[str, Any]:
-    """The fact posted for *event*. ``id`` is the engine's own key (``f<seq>``); the event's id
-    travels as ``event_id`` (a rule testing the field ``id`` reads that key)."""
-    fact: dict[str, Any] = {"id": f"f{seq}", ALWAYS: 1}
-    for spec in FIELDS.values():
-        value = field_value(event, spec.name)
-        if spec.type == "list":  # only presence is posted: durable compares scalars
-            value = value or None
-        fact[f"has__{spec.key}"] = 0 if value is None else 1
-        if value is not None and spec.type != "list":
-            fact[spec.key] = value
-    return fact
-
-
-def field_value(event: Event, name: str) -> Any:
-    """The value of a (possibly dotted) field in the engine's vocabulary, or None."""
-    if name == "time":
-        return event.time.timestamp()
-    if name.startswith("location."):
-        if event.location is None:
-            return None
-        return getattr(event.location, name.split(".", 1)[1])
-    return getattr(event, name)
 
 
 def negate(cond: Cond) -> Cond:
@@ -71,20 +43,10 @@ def negate(cond: Cond) -> Cond:
         return AnyOf(tuple(negate(c) for c in cond.items))
     if isinstance(cond, AnyOf):
         return All(tuple(negate(c) for c in cond.items))
+    if OPERATORS[cond.op].operand == "flag":
+        return Test(cond.field, cond.op, not cond.value)
     absent = Test(cond.field, "exists", False)
-    if cond.op == "exists":
-        return Test(cond.field, "exists", not cond.value)
-    opposite = {
-        "eq": "ne",
-        "ne": "eq",
-        "in": "not_in",
-        "not_in": "in",
-        "gt": "le",
-        "ge": "lt",
-        "lt": "ge",
-        "le": "gt",
-    }[cond.op]
-    return AnyOf((absent, Test(cond.field, opposite, cond.value)))  # type: ignore[arg-type]
+    return AnyOf((absent, Test(cond.field, OPERATORS[cond.op].negation, cond.value)))
 
 
 def eliminate_not(cond: Cond) -> Cond:
@@ -111,7 +73,7 @@ def simplify(cond: Cond) -> Cond:
     if isinstance(cond, Test):
         if cond.op == "exists" and FIELDS[cond.field].always_present:
             return TRUE if cond.value else FALSE
-        if cond.op == "in" and not _regex_safe(cond.value):
+        if cond.op == "in" and not regex_safe(cond.value):
             # Members a whole-string regex cannot hold (numbers, spaces, dots): one alternative
             # per member, so each becomes its own durable rule.
             return AnyOf(tuple(Test(cond.field, "eq", v) for v in cond.value))
@@ -130,10 +92,6 @@ def simplify(cond: Cond) -> Cond:
             return TRUE
         alts.extend(c.items if isinstance(c, AnyOf) else [c])
     return alts[0] if len(alts) == 1 else AnyOf(tuple(alts))
-
-
-def _regex_safe(members: tuple[object, ...]) -> bool:
-    return all(isinstance(v, str) and _PLAIN.match(v) for v in members)
 
 
 class TooComplex(ValueError):
@@ -174,25 +132,12 @@ def _dnf(cond: Cond) -> list[tuple[Test, ...]]:
 
 def _term(test: Test) -> list[dict[str, Any]]:
     spec = FIELDS[test.field]
-    key, has = spec.key, f"has__{spec.key}"
-    guard = [] if spec.always_present else [{has: 1}]
-    if test.op == "exists":
+    has = f"has__{spec.key}"
+    operator = OPERATORS[test.op]
+    if operator.operand == "flag":
         return [{has: 1 if test.value else 0}]
-    if test.op == "eq":
-        return [{key: test.value}]
-    if test.op == "ne":
-        return [*guard, {"$neq": {key: test.value}}]
-    if test.op == "in":
-        members = [str(v) for v in test.value]
-        if len(members) == 1:
-            return [{key: test.value[0]}]
-        # One whole-string regex rather than an $or per member, which durable would expand
-        # (simplify() has already split members that need escaping into alternatives).
-        return [{"$mt": {key: "|".join(members)}}]
-    if test.op == "not_in":
-        return [*guard, *({"$neq": {key: v}} for v in test.value)]
-    op = {"gt": "$gt", "ge": "$gte", "lt": "$lt", "le": "$lte"}[test.op]
-    return [*guard, {op: {key: test.value}}]
+    guard = [{has: 1}] if operator.guard and not spec.always_present else []
+    return [*guard, *operator.durable(spec.key, test.value)]
 
 
 def _conjunction(conj: tuple[Test, ...]) -> dict[str, Any]:

@@ -6,65 +6,75 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .errors import InputError, RuleError, RulesetNotFound
-from .evaluate import Evaluator, feed_in_time_order
-from .inputs import EVENT_FILE_SUFFIXES, Scenario, load_scenario
+from .evaluation import Evaluator, feed_in_time_order
+from .readers import (
+    EXPORT_FORMATS,
+    AdapterOptions,
+    Batch,
+    Progress,
+    Rejection,
+    detect_format,
+    read,
+    read_dataframe,
+    read_exports,
+)
 from .report.model import Report
 from .rules.load import load_rules
 from .rules.resolved import Ruleset
+
+if TYPE_CHECKING:  # pragma: no cover
+    import pandas
 
 __all__ = [
     "Run",
     "evaluate_dataframe",
     "evaluate_file",
     "evaluate_run",
-    "is_event_file",
     "prepare",
 ]
 
 
-def is_event_file(path: str | Path) -> bool:
-    """True for files in the contract's own event formats (scenario, YAML/JSON/JSONL/CSV
-    events); False for files that look like real-data exports (GDELT, ACLED, UCDP)."""
-    p = Path(path)
-    suffix = p.suffix.lower()
-    if suffix in EVENT_FILE_SUFFIXES and suffix != ".csv":
-        return True
-    if suffix == ".csv":
-        # The contract's own CSV has a header naming at least id and kind (any case, comma or,
-        # by mistake, semicolon separated); exports of ACLED or UCDP do not.
-        try:
-            with p.open(encoding="utf-8-sig", errors="replace", newline="") as fh:
-                first = fh.readline()
-        except OSError:
-            return True  # let the event loader report the problem
-        for sep in (",", ";"):
-            header = {c.strip().strip('"').lower() for c in first.rstrip("\r\n").split(sep)}
-            if {"id", "kind"} <= header:
-                return True
-    return False
-
-
 @dataclass
 class Run:
-    """An input file, loaded and checked, with the ruleset it will be evaluated against."""
+    """An input, read and checked, with the ruleset it will be evaluated against."""
 
-    scenario: Scenario
+    batch: Batch
     ruleset: Ruleset
-    input: dict[str, Any] | None = None
-    #: real-data rows that could not become events (``adapters.Rejection``), as kept
-    rejections: list[Any] = dataclasses.field(default_factory=list)
+
+    @property
+    def input(self) -> dict[str, Any] | None:
+        """The report's ``input`` (CONTRACT §8): how every row of a real-data export was
+        accounted for; None for scenario and event files."""
+        return self.batch.summary.to_dict() if self.batch.summary is not None else None
+
+    @property
+    def rejections(self) -> list[Rejection]:
+        """Real-data rows that could not become events, as kept."""
+        return self.batch.rejections
+
+    @property
+    def scenario(self) -> Batch:
+        """The batch, under its 0.1 name."""
+        return self.batch
 
 
 def _rules_for(
-    scenario: Scenario, rules: Ruleset | str | Path | None, cache: dict[tuple[str, str], Ruleset]
+    rules: Ruleset | str | Path | None,
+    cache: dict[tuple[str, str], Ruleset],
+    *,
+    file: str,
+    wanted: str | None = None,
+    line: int | None = None,
 ) -> Ruleset:
+    """*rules* if given, else the ruleset the input at *file* names (*wanted*, on *line*), else
+    ``nato-2024``; a relative path named by the input is taken from the input's folder."""
     if isinstance(rules, Ruleset):
         return rules
-    spec = str(rules) if rules is not None else (scenario.rules or "nato-2024")
-    base = None if rules is not None else scenario.base_dir
+    spec = str(rules) if rules is not None else (wanted or "nato-2024")
+    base = None if rules is not None else Path(file).parent
     key = (spec, str(base))
     if key not in cache:
         try:
@@ -77,8 +87,8 @@ def _rules_for(
                 [
                     dataclasses.replace(
                         p,
-                        file=scenario.file,
-                        line=scenario.rules_line,
+                        file=file,
+                        line=line,
                         field="rules",
                         message=p.message
                         if isinstance(exc, RulesetNotFound)
@@ -95,37 +105,42 @@ def prepare(
     *,
     rules: Ruleset | str | Path | None = None,
     input_format: str | None = None,
-    adapter_options: Any = None,
+    adapter_options: AdapterOptions | None = None,
     cache: dict[tuple[str, str], Ruleset] | None = None,
-    progress: bool = False,
+    progress: Progress | None = None,
 ) -> Run:
-    """Load and check one input file (raising :class:`~redlines.errors.InputError`) and choose
-    its ruleset: *rules* if given, else the scenario's own ``rules``, else ``nato-2024``."""
-    cache = {} if cache is None else cache
-    if input_format is None and is_event_file(path):
-        scenario = load_scenario(path)
-        return Run(scenario, _rules_for(scenario, rules, cache))
-    from . import adapters
+    """Read and check one input file (raising :class:`~redlines.errors.InputError`) and choose
+    its ruleset: *rules* if given, else the scenario's own ``rules``, else ``nato-2024``.
 
-    ruleset = _rules_for(Scenario(str(path), []), rules, cache)
-    relevance = Evaluator(ruleset)
-    result = adapters.read_events(
-        [path], input_format, adapter_options, relevant=relevance.could_apply, progress=progress
+    *input_format* is a name of :data:`redlines.readers.FORMATS`, or None to detect it. A
+    real-data export is read after its ruleset is chosen, so that rows no red line could give
+    a level are left out as irrelevant; *progress* is called around reading it.
+    """
+    cache = {} if cache is None else cache
+    fmt = input_format if input_format is not None else detect_format(path)
+    if fmt not in EXPORT_FORMATS:
+        batch = read([path], fmt)
+        ruleset = _rules_for(
+            rules, cache, file=batch.file, wanted=batch.rules, line=batch.rules_line
+        )
+        return Run(batch, ruleset)
+    ruleset = _rules_for(rules, cache, file=str(path))
+    batch = read_exports(
+        [path],
+        fmt,
+        options=adapter_options,
+        relevant=Evaluator(ruleset).could_apply,
+        progress=progress,
     )
-    return Run(
-        Scenario(str(path), list(result.events)),
-        ruleset,
-        result.summary.to_dict(),
-        list(result.rejections),
-    )
+    return Run(batch, ruleset)
 
 
 def evaluate_run(run: Run) -> Report:
     """Evaluate a prepared run in event-time order."""
     evaluator = Evaluator(run.ruleset)
-    feed_in_time_order(evaluator, run.scenario.events)
+    feed_in_time_order(evaluator, run.batch.events)
     report = evaluator.report(
-        scenario=run.scenario.name, file=run.scenario.file, description=run.scenario.description
+        scenario=run.batch.name, file=run.batch.file, description=run.batch.description
     )
     report.input = run.input
     return report
@@ -136,7 +151,7 @@ def evaluate_file(
     *,
     rules: Ruleset | str | Path | None = None,
     input_format: str | None = None,
-    adapter_options: Any = None,
+    adapter_options: AdapterOptions | None = None,
 ) -> Report:
     """What ``redlines run FILE`` computes, as a :class:`Report`."""
     return evaluate_run(
@@ -145,21 +160,18 @@ def evaluate_file(
 
 
 def evaluate_dataframe(
-    df: Any,
+    df: pandas.DataFrame,
     fmt: str,
     rules: Ruleset | str | Path = "nato-2024",
     *,
-    adapter_options: Any = None,
+    adapter_options: AdapterOptions | None = None,
     name: str = "<dataframe>",
 ) -> Report:
     """What ``redlines run --input-format FMT`` computes, for a pandas DataFrame of GDELT, ACLED
     or UCDP rows: rows no red line could give a level are counted as irrelevant, and the
     report's ``input`` accounts for every row."""
-    from . import adapters
-
     ruleset = rules if isinstance(rules, Ruleset) else load_rules(rules)
-    result = adapters.from_dataframe(
-        df, fmt, adapter_options, relevant=Evaluator(ruleset).could_apply, name=name
+    batch = read_dataframe(
+        df, fmt, options=adapter_options, relevant=Evaluator(ruleset).could_apply, name=name
     )
-    run = Run(Scenario(name, list(result.events)), ruleset, result.summary.to_dict())
-    return evaluate_run(run)
+    return evaluate_run(Run(batch, ruleset))

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.constructor import RoundTripConstructor
@@ -30,6 +30,7 @@ __all__ = [
     "Positions",
     "csv_reader",
     "dotted_path",
+    "model_keys",
     "problems_from_validation",
 ]
 
@@ -187,6 +188,11 @@ def read_text(path: str | Path) -> str:
         ) from None
     except OSError as exc:
         raise InputError.one(f"cannot read: {exc.strerror}", file=str(path)) from None
+
+
+def model_keys(model: type[BaseModel]) -> tuple[str, ...]:
+    """The keys a document may give for *model*: its fields, by alias where one is set."""
+    return tuple(info.alias or name for name, info in model.model_fields.items())
 
 
 def dotted_path(loc: Iterable[str | int]) -> str:

@@ -65,7 +65,7 @@ def main_(out_dir: Path) -> None:
             (out_dir / f"run-{fmt}-{label(path)}.txt").write_text(text, encoding="utf-8")
         if path.suffix.lower() in (".csv", ".zip") and "events" not in path.name:
             dest = out_dir / f"convert-{label(path)}.jsonl"
-            text = capture(["convert", str(path), "-o", str(dest)])
+            text = capture(["convert", str(path), "-o", str(dest)]).replace(str(out_dir), "<out>")
             (out_dir / f"convert-{label(path)}.txt").write_text(text, encoding="utf-8")
     (out_dir / "test-examples.txt").write_text(capture(["test", "examples"]), encoding="utf-8")
     for rules in ("nato-2024", str(ROOT / "examples" / "rulesets" / "taiwan-blockade.yaml")):

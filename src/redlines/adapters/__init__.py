@@ -1,25 +1,38 @@
-"""Real event data: GDELT (2.0 and 1.0), ACLED and UCDP GED exports as contract events.
+"""Kept for code written against redlines 0.1: the real-data names it imported from here.
 
-Each source row becomes an event (possibly grouped with duplicate reports of the same
-happening), is left out as irrelevant to the ruleset, or is rejected with a reason; the
-:class:`InputSummary` accounts for every row (CONTRACT §8). See ``docs/data.md`` for the mapping
-tables, grouping, corroboration thresholds and geographic precision.
+Everything now lives in :mod:`redlines.readers`, the one home of reading input:
+``redlines.readers.read_exports`` (was ``read_events``; ``read`` reads any input),
+``read_dataframe`` (was ``from_dataframe``), ``detect_format`` (which also names the contract's
+own formats), ``Batch`` (was
+``AdapterResult``; also ``redlines.Scenario``), ``AdapterOptions``, ``InputSummary`` and
+``Rejection``; the formats themselves in ``redlines.readers.gdelt``, ``.acled``, ``.ucdp``,
+``.tables``, ``.geo`` and ``.grouping``. New code should import from there.
 """
 
 from __future__ import annotations
 
-from .base import (
-    Adapter,
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from .. import readers
+from ..readers import (
+    EXPORT_FORMATS,
     AdapterOptions,
-    AdapterResult,
-    Candidate,
-    Evidence,
+    Batch,
+    ExportBatch,
     InputSummary,
+    Progress,
     Rejection,
-    RowRejected,
+    Relevant,
+    read_dataframe,
+    read_exports,
 )
-from .geo import COVERED, region_for
-from .pipeline import FORMATS, detect_format, from_dataframe, make_adapter, read_events
+from ..readers.adapter import Adapter, Candidate, Evidence, RowRejected
+from ..readers.geo import COVERED, region_for
+
+if TYPE_CHECKING:  # pragma: no cover
+    import pandas
 
 __all__ = [
     "COVERED",
@@ -34,7 +47,49 @@ __all__ = [
     "RowRejected",
     "detect_format",
     "from_dataframe",
-    "make_adapter",
     "read_events",
     "region_for",
 ]
+
+#: The real-data export formats.
+FORMATS = EXPORT_FORMATS
+AdapterResult = Batch
+
+
+def detect_format(path: str | Path) -> str:
+    """:func:`redlines.readers.detect_format` among the export formats only, as in 0.1."""
+    return readers.detect_format(path, among=FORMATS)
+
+
+def read_events(
+    paths: Sequence[str | Path],
+    fmt: str | None = None,
+    options: AdapterOptions | None = None,
+    *,
+    relevant: Relevant | None = None,
+    progress: bool | Progress | None = False,
+) -> ExportBatch:
+    """:func:`redlines.readers.read_exports`, called as in 0.1: ``progress=True`` draws the command
+    line's bar on stderr when it is a terminal."""
+    bar: Progress | None
+    if progress is True:
+        from ..cli import terminal_progress
+
+        bar = terminal_progress()
+    elif progress is False or progress is None:
+        bar = None
+    else:
+        bar = progress
+    return read_exports(paths, fmt, options=options, relevant=relevant, progress=bar)
+
+
+def from_dataframe(
+    df: pandas.DataFrame,
+    fmt: str,
+    options: AdapterOptions | None = None,
+    *,
+    relevant: Relevant | None = None,
+    name: str = "<dataframe>",
+) -> ExportBatch:
+    """:func:`redlines.readers.read_dataframe`, called as in 0.1."""
+    return read_dataframe(df, fmt, options=options, relevant=relevant, name=name)

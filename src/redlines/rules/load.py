@@ -15,13 +15,35 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from ..countries import normalize_country
 from ..errors import InputError, InvalidValue, Problem, RuleError, RulesetNotFound, suggest
 from ..events import KIND_GROUPS, KINDS, parse_region, parse_time
-from ..source import Document, dotted_path, parse_yaml, problems_from_validation, read_text
-from .model import AllOf, AnyOf, Clause, Condition, FieldTest, NotOf, Pattern, Ref, RuleFile, SetDef
+from ..source import (
+    Document,
+    dotted_path,
+    model_keys,
+    parse_yaml,
+    problems_from_validation,
+    read_text,
+)
+from .model import (
+    AllOf,
+    AnyOf,
+    Clause,
+    Condition,
+    FieldTest,
+    NotOf,
+    Pattern,
+    PatternSelect,
+    Provenance,
+    RedLine,
+    Ref,
+    RuleFile,
+    SetDef,
+)
+from .operators import OPERATORS
 from .resolved import (
     FIELDS,
     All,
@@ -134,33 +156,17 @@ def parse_rules(text: str, file: str) -> Ruleset:
     return ruleset
 
 
-_ALLOWED_KEYS: dict[str, tuple[str, ...]] = {
-    "": (
-        "schema",
-        "name",
-        "version",
-        "title",
-        "description",
-        "provenance",
-        "sets",
-        "conditions",
-        "red_lines",
-    ),
-    "provenance": ("source", "date", "url", "consequence", "notes"),
-    "red_lines": (
-        "id",
-        "title",
-        "description",
-        "provenance",
-        "applies_when",
-        "clauses",
-        "patterns",
-    ),
-    "clauses": ("id", "level", "when", "reason", "description"),
-    "patterns": ("id", "level", "select", "count", "within", "same", "reason", "description"),
-    "select": ("level", "when"),
-    "sets": ("description", "countries", "kinds", "regions", "values"),
-    "field": ("field", "eq", "ne", "in", "not_in", "gt", "ge", "lt", "le", "exists"),
+#: The model whose keys are allowed where an unknown key was found (see :func:`_context`), for
+#: "did you mean" on unknown keys.
+_MODEL_AT: dict[str, type[BaseModel]] = {
+    "": RuleFile,
+    "provenance": Provenance,
+    "red_lines": RedLine,
+    "clauses": Clause,
+    "patterns": Pattern,
+    "select": PatternSelect,
+    "sets": SetDef,
+    "field": FieldTest,
 }
 
 
@@ -184,7 +190,7 @@ def _model_problems(exc: ValidationError, doc: Document) -> list[Problem]:
             parts = [x for x in p.field.replace("[", ".").replace("]", "").split(".") if x]
             key = parts[-1]
             context = _context(parts[:-1])
-            allowed = _ALLOWED_KEYS.get(context, ())
+            allowed = model_keys(_MODEL_AT[context]) if context in _MODEL_AT else ()
             p = dataclasses.replace(
                 p, suggestion=suggest(key, allowed, cutoff=0.6) if allowed else None
             )
@@ -373,29 +379,27 @@ class _Resolver:
         if len(ops) != 1:
             self.problem(
                 path,
-                f"a test on '{test.field}' needs exactly one operator "
-                "(eq, ne, in, not_in, gt, ge, lt, le, exists)",
+                f"a test on '{test.field}' needs exactly one operator ({', '.join(OPERATORS)})",
             )
             return None
         op, operand = ops[0]
+        operator = OPERATORS[op]
         opath: Path_ = (*path, op)
-        if op == "exists":
-            return Test(spec.name, "exists", bool(operand))
-        if spec.type == "list":
-            self.problem(opath, f"only 'exists' can test '{spec.name}' (a list)")
+        if operator.operand == "flag":
+            return Test(spec.name, op, bool(operand))
+        mismatch = operator.type_problem(spec.name, spec.type)
+        if mismatch is not None:
+            self.problem(opath, mismatch)
             return None
-        if op in ("gt", "ge", "lt", "le") and spec.type not in ("number", "integer", "time"):
-            self.problem(opath, f"'{op}' compares numbers or times; '{spec.name}' is a {spec.type}")
-            return None
-        if op in ("in", "not_in"):
+        if operator.operand == "set":
             members = self._operand_set(spec.name, spec.type, operand, opath)
             if members is None:
                 return None
-            return Test(spec.name, op, members)  # type: ignore[arg-type]
+            return Test(spec.name, op, members)
         value = self._value(spec.name, spec.type, spec.choices, operand, opath)
         if value is None:
             return None
-        return Test(spec.name, op, value)  # type: ignore[arg-type]
+        return Test(spec.name, op, value)
 
     def _operand_set(
         self, fname: str, ftype: str, operand: Any, path: Path_

@@ -15,6 +15,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, field_validator
 
 from ..errors import InvalidValue
+from .operators import OPERATORS
 
 __all__ = [
     "AllOf",
@@ -97,13 +98,16 @@ class FieldTest(_Closed):
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
     def operators(self) -> list[tuple[str, Any]]:
-        """The (operator, operand) pairs that are set, in declaration order."""
+        """The (operator, operand) pairs that are set, in the operator table's order. The
+        model's operator keys are those of :data:`redlines.rules.operators.OPERATORS` (a test
+        keeps the two in step)."""
         out: list[tuple[str, Any]] = []
-        for name in ("eq", "ne", "in_", "not_in", "gt", "ge", "lt", "le", "exists"):
+        for name, info in type(self).model_fields.items():
+            key = info.alias or name
             value = getattr(self, name)
-            if value is not None:
-                out.append((name.rstrip("_"), value))
-        return out
+            if key in OPERATORS and value is not None:
+                out.append((key, value))
+        return sorted(out, key=lambda pair: list(OPERATORS).index(pair[0]))
 
 
 class AllOf(_Closed):

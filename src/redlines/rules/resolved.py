@@ -85,10 +85,11 @@ Value = str | int | float | bool
 
 @dataclass(frozen=True)
 class Test:
-    """``field op value``; ``value`` is a sorted tuple for ``in``/``not_in``."""
+    """``field op value``: *op* names an operator of :data:`redlines.rules.operators.OPERATORS`;
+    ``value`` is a sorted tuple for set operands (``in``, ``not_in``)."""
 
     field: str
-    op: Literal["eq", "ne", "in", "not_in", "gt", "ge", "lt", "le", "exists"]
+    op: str
     value: Any
 
 

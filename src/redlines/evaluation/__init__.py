@@ -1,0 +1,11 @@
+"""Evaluation: events in, findings and reports out.
+
+``evaluator.py`` orchestrates (levels per event from a matcher, findings, state),
+``windows.py`` keeps the event-time windows of patterns, ``reasons.py`` writes reason text.
+"""
+
+from __future__ import annotations
+
+from .evaluator import Evaluator, as_event, evaluate, feed_in_time_order
+
+__all__ = ["Evaluator", "as_event", "evaluate", "feed_in_time_order"]

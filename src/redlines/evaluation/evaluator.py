@@ -1,0 +1,242 @@
+"""The evaluator: orchestration only.
+
+For every event, the matcher says which clauses and pattern selectors match (every red line
+sees every event). A red line gives the event the highest level among its matching clauses;
+the first-defined clause at that level names the finding. Selected events go to the
+pattern's event-time windows (:mod:`.windows`); reasons come from :mod:`.reasons`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import heapq
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from ..compile import compile_ruleset
+from ..errors import EventError
+from ..events import EVENT_FIELDS, Event
+from ..findings import Finding, level_rank
+from ..matching import Relevance, engine_for, event_fact
+from ..report.model import Report
+from ..rules.load import load_rules
+from ..rules.resolved import ResolvedRedLine, Ruleset
+from ..source import problems_from_validation
+from .reasons import event_values, render_reason
+from .windows import Entry, PatternState
+
+__all__ = ["Evaluator", "as_event", "evaluate", "feed_in_time_order"]
+
+
+class Evaluator:
+    """Evaluates events against one ruleset; keeps pattern state between calls.
+
+    ``feed`` one event at a time for new findings as they happen; ``report`` at any point.
+    Events may arrive out of event-time order: one that arrives at most ``allowed_lateness``
+    behind the latest event time seen is placed exactly; one later than that is still given
+    its per-event levels, but patterns may miss it, and it is listed in ``late_events``.
+    """
+
+    def __init__(
+        self,
+        rules: Ruleset | str | Path = "nato-2024",
+        *,
+        allowed_lateness: dt.timedelta = dt.timedelta(days=30),
+    ) -> None:
+        self.ruleset = rules if isinstance(rules, Ruleset) else load_rules(rules)
+        self.compiled = compile_ruleset(self.ruleset)
+        self._engine = engine_for(self.compiled)
+        self.allowed_lateness = allowed_lateness
+        self._rule_by_name = {r.name: r for r in self.compiled.rules}
+        self._relevance = Relevance(self.compiled)
+        self._patterns: dict[tuple[str, str], PatternState] = {
+            (rl.id, p.id): PatternState(rl.id, p)
+            for rl in self.ruleset.red_lines
+            for p in rl.patterns
+        }
+        self._event_findings: list[Finding] = []
+        self._seq = 0
+        self._max_time: dt.datetime | None = None
+        self._max_window = max(
+            (p.within for rl in self.ruleset.red_lines for p in rl.patterns),
+            default=dt.timedelta(0),
+        )
+        self.late_events: list[str] = []
+        self._recent_ids: set[str] = set()
+        self._id_expiry: list[tuple[dt.datetime, str]] = []  # a heap, earliest time first
+
+    @property
+    def events_seen(self) -> int:
+        return self._seq
+
+    def retained_events(self) -> int:
+        """How many events pattern state holds now (bounded by the windows)."""
+        return sum(s.retained() for s in self._patterns.values())
+
+    def levels(self, event: Event) -> dict[str, str]:
+        """The level each red line gives *event* on its own (no patterns, no state)."""
+        fired = self._engine.match(event_fact(event, 0))
+        return {rl.id: self._level(rl, fired)[0] for rl in self.ruleset.red_lines}
+
+    def could_apply(self, event: Event) -> bool:
+        """Whether any clause or pattern could give *event* a level, were its attribution raised
+        to ``confirmed`` (see :class:`redlines.matching.Relevance`, which answers it without an
+        evaluator)."""
+        return self._relevance(event)
+
+    def _level(self, rl: ResolvedRedLine, fired: list[str]) -> tuple[str, list[str]]:
+        matched = [
+            self._rule_by_name[n].part
+            for n in fired
+            if self._rule_by_name[n].red_line == rl.id and self._rule_by_name[n].role == "clause"
+        ]
+        level = "clear"
+        for clause in rl.clauses:
+            if clause.id in matched and level_rank(clause.level) > level_rank(level):
+                level = clause.level
+        return level, matched
+
+    def feed(self, event: Event | Mapping[str, Any]) -> list[Finding]:
+        """Evaluate one event (a model, or a mapping of contract fields, validated as such);
+        return the findings it creates or changes.
+
+        An id fed twice is an :class:`~redlines.errors.EventError` while the first event is
+        still within the horizon that patterns keep (window plus allowed lateness); ids older
+        than that are forgotten with the rest of the state.
+        """
+        event = as_event(event)
+        if event.id in self._recent_ids:
+            raise EventError.one(
+                f"duplicate event id '{event.id}': an event with this id was already evaluated",
+                field="id",
+                value=event.id,
+            )
+        self._recent_ids.add(event.id)
+        heapq.heappush(self._id_expiry, (event.time, event.id))
+        self._seq += 1
+        seq = self._seq
+        if self._max_time is not None and event.time < self._max_time - self.allowed_lateness:
+            self.late_events.append(event.id)
+        fired = self._engine.match(event_fact(event, seq))
+        values: dict[str, Any] | None = None
+        new: list[Finding] = []
+        for rl in self.ruleset.red_lines:
+            level, matched = self._level(rl, fired)
+            if level != "clear":
+                clause = next(c for c in rl.clauses if c.id in matched and c.level == level)
+                values = values or event_values(event)
+                finding = Finding(
+                    rl.id,
+                    level,
+                    clause.id,
+                    "event",
+                    (event.id,),
+                    render_reason(clause.reason, values),
+                    event.time,
+                    tuple(matched),
+                )
+                self._event_findings.append(finding)
+                new.append(finding)
+            for pattern in rl.patterns:
+                name = f"{rl.id}:pattern:{pattern.id}"
+                if name not in fired:
+                    continue
+                wanted = pattern.select_level
+                if wanted == "any" and level == "clear":
+                    continue
+                if wanted in ("warning", "crossed") and wanted != level:
+                    continue
+                state = self._patterns[(rl.id, pattern.id)]
+                new.extend(state.add(Entry(event.time, seq, event)))
+        if self._max_time is None or event.time > self._max_time:
+            self._max_time = event.time
+            horizon = self._max_time - self._max_window - self.allowed_lateness
+            for state in self._patterns.values():
+                state.evict(horizon)
+            while self._id_expiry and self._id_expiry[0][0] < horizon:
+                self._recent_ids.discard(heapq.heappop(self._id_expiry)[1])
+        return new
+
+    def feed_many(self, events: Iterable[Event | Mapping[str, Any]]) -> list[Finding]:
+        out: list[Finding] = []
+        for event in events:
+            out.extend(self.feed(event))
+        return out
+
+    def findings(self) -> list[Finding]:
+        """Every finding so far, in event-time order."""
+        patterns = [
+            g.finding
+            for s in self._patterns.values()
+            for gs in s.groups.values()
+            for g in gs
+            if g.finding is not None
+        ]
+        return sorted([*self._event_findings, *patterns], key=Finding.sort_key)
+
+    def report(
+        self,
+        *,
+        scenario: str | None = None,
+        file: str | None = None,
+        description: str | None = None,
+    ) -> Report:
+        return Report.build(
+            self.ruleset,
+            self.findings(),
+            events=self._seq,
+            scenario=scenario,
+            file=file,
+            description=description,
+            late_events=list(self.late_events),
+        )
+
+
+def evaluate(
+    events: Iterable[Event | Mapping[str, Any]],
+    rules: Ruleset | str | Path = "nato-2024",
+    *,
+    scenario: str | None = None,
+    file: str | None = None,
+) -> Report:
+    """Evaluate a batch of events (models or plain dicts) and return the report.
+
+    Events are taken in event-time order (input order breaks ties), so the result does not
+    depend on the order they are given in. Event ids must be unique.
+    """
+    batch = [
+        as_event(e, file=file or "<events>", where=f"events[{i}].") for i, e in enumerate(events)
+    ]
+    seen: set[str] = set()
+    for e in batch:
+        if e.id in seen:
+            raise EventError.one(
+                f"duplicate event id '{e.id}'", file=file or "<events>", field="id", value=e.id
+            )
+        seen.add(e.id)
+    evaluator = Evaluator(rules)
+    feed_in_time_order(evaluator, batch)
+    return evaluator.report(scenario=scenario, file=file)
+
+
+def as_event(item: Event | Mapping[str, Any], *, file: str = "<event>", where: str = "") -> Event:
+    """*item* as an :class:`Event`; a mapping is validated, and its problems are raised as one
+    :class:`~redlines.errors.EventError` (never pydantic's own error)."""
+    if isinstance(item, Event):
+        return item
+    try:
+        return Event.model_validate(item)
+    except ValidationError as exc:
+        raise EventError(
+            problems_from_validation(exc, file=file, field_names=EVENT_FIELDS, display_prefix=where)
+        ) from None
+
+
+def feed_in_time_order(evaluator: Evaluator, events: list[Event]) -> list[Finding]:
+    """Feed a whole batch sorted by event time (input order breaks ties): the result is the
+    same whatever order the batch is in, and no event is ever late."""
+    order = sorted(range(len(events)), key=lambda i: (events[i].time, i))
+    return evaluator.feed_many(events[i] for i in order)

@@ -1,0 +1,58 @@
+"""Reason text: a finding's one-line reason, from its clause's template and the event.
+
+A template names placeholders (``{actor_name}``, ``{region_name}``, ...; the list a rule file
+may use is checked at load, see :data:`redlines.rules.load.CLAUSE_PLACEHOLDERS`). Values that
+an event lacks read as words (``an unknown region``), never as ``None``.
+"""
+
+from __future__ import annotations
+
+import re
+import string
+from typing import Any
+
+from ..countries import country_name, subdivision_name
+from ..events import Event, format_time
+
+__all__ = ["event_values", "render_reason"]
+
+
+class _Placeholders(string.Formatter):
+    def get_value(self, key: Any, args: Any, kwargs: Any) -> Any:
+        return kwargs.get(key, "unknown")
+
+
+_FORMATTER = _Placeholders()
+
+
+def event_values(event: Event) -> dict[str, Any]:
+    loc = event.location
+    return {
+        "id": event.id,
+        "time": format_time(event.time),
+        "date": event.time.date().isoformat(),
+        "actor": event.actor or "unknown",
+        "actor_name": country_name(event.actor) if event.actor else "an unknown actor",
+        "actor_type": event.actor_type,
+        "on_behalf_of": event.on_behalf_of or "no one",
+        "on_behalf_of_name": country_name(event.on_behalf_of) if event.on_behalf_of else "no one",
+        "target": event.target,
+        "target_name": country_name(event.target),
+        "kind": event.kind.replace("_", " "),
+        "intent": event.intent,
+        "attribution": event.attribution,
+        "region": (loc.region if loc and loc.region else "an unknown region"),
+        "region_name": (
+            f"{subdivision_name(loc.region)} ({loc.region})"
+            if loc and loc.region
+            else "an unknown region"
+        ),
+        "place": (loc.place if loc and loc.place else "an unknown place"),
+        "location_country": (loc.country if loc and loc.country else "unknown"),
+        "fatalities": event.fatalities if event.fatalities is not None else "unknown",
+    }
+
+
+def render_reason(template: str, values: dict[str, Any]) -> str:
+    text = _FORMATTER.format(template, **values)
+    return re.sub(r"\s+", " ", text).strip()

@@ -1,0 +1,191 @@
+"""Event-time windows: the state of one pattern, kept per key while it can still matter.
+
+Selected events are kept per ``same`` key, sorted by (event time, arrival), and every window
+that a new event can close or join is found by bisection and re-examined, so an event that
+arrives late counts where it belongs. Overlapping windows merge into one finding whose
+completion time is the earliest time a window reached ``count``.
+"""
+
+from __future__ import annotations
+
+import bisect
+import datetime as dt
+import sys
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..events import Event
+from ..findings import Finding
+from ..matching.facts import field_value
+from ..rules.model import window_text
+from ..rules.resolved import ResolvedPattern
+from .reasons import event_values, render_reason
+
+__all__ = ["Entry", "PatternState"]
+
+
+@dataclass
+class Entry:
+    time: dt.datetime
+    seq: int
+    event: Event
+
+    @property
+    def order(self) -> tuple[dt.datetime, int]:
+        return (self.time, self.seq)
+
+
+@dataclass
+class _Group:
+    """A pattern finding in the making. It keeps its members' ids and event-time order keys,
+    and one event (the latest) for the reason, never the events themselves."""
+
+    members: dict[str, tuple[dt.datetime, int]] = field(default_factory=dict)
+    last: Entry | None = None
+    crossed_at: dt.datetime | None = None
+    finding: Finding | None = None
+
+    def take(self, entry: Entry) -> None:
+        self.members[entry.event.id] = entry.order
+        if self.last is None or entry.order > self.last.order:
+            self.last = entry
+
+
+_LOW, _HIGH = -1, sys.maxsize  # sequence numbers below and above any real one
+
+
+class PatternState:
+    """Selected events of one pattern, per key, kept while they can still join a window.
+
+    Per key, entries are kept sorted by (event time, arrival); windows are found by bisection.
+    A pattern holds at an entry *c* when at least ``count`` entries lie in
+    ``[c.time - within, c.time]``. Windows that overlap are one finding.
+    """
+
+    def __init__(self, red_line: str, pattern: ResolvedPattern) -> None:
+        self.red_line = red_line
+        self.pattern = pattern
+        self.entries: dict[tuple[Any, ...], list[Entry]] = {}
+        self.orders: dict[tuple[Any, ...], list[tuple[dt.datetime, int]]] = {}
+        self.groups: dict[tuple[Any, ...], list[_Group]] = {}
+        self.group_of: dict[str, _Group] = {}  # for retained entries only
+        self.holding: set[str] = set()  # retained entries whose own window holds
+
+    def key(self, event: Event) -> tuple[Any, ...]:
+        return tuple(field_value(event, name) for name in self.pattern.same)
+
+    def add(self, entry: Entry) -> list[Finding]:
+        p = self.pattern
+        key = self.key(entry.event)
+        entries = self.entries.setdefault(key, [])
+        orders = self.orders.setdefault(key, [])
+        at = bisect.bisect(orders, entry.order)
+        entries.insert(at, entry)
+        orders.insert(at, entry.order)
+        changed: dict[int, _Group] = {}
+        # The new entry can only complete windows that close within `within` after it.
+        first = bisect.bisect_left(orders, (entry.time, _LOW))
+        stop = bisect.bisect_right(orders, (entry.time + p.within, _HIGH))
+        for closing in entries[first:stop]:
+            start = bisect.bisect_left(orders, (closing.time - p.within, _LOW))
+            end = bisect.bisect_right(orders, (closing.time, _HIGH))
+            if end - start < p.count:
+                continue
+            previous = entries[at - 1] if at else None
+            if closing is not entry and end - start - 1 >= p.count:
+                # This window held before the entry came: only the entry is new to it.
+                group = self._merge(key, [entry, closing], closing.time)
+            elif (
+                closing is entry
+                and previous is not None
+                and previous.event.id in self.holding
+                and previous.time >= entry.time - p.within
+            ):
+                # The entry's window, less the entry, lies inside the held window of the entry
+                # just before it (the usual case of events arriving in time order).
+                group = self._merge(key, [entry, previous], closing.time)
+            else:
+                group = self._merge(key, entries[start:end], closing.time)
+            self.holding.add(closing.event.id)
+            changed[id(group)] = group
+        out = []
+        for group in changed.values():
+            if any(g is group for g in self.groups[key]):  # not merged away since
+                group.finding = self._finding(key, group)
+                out.append(group.finding)
+        return out
+
+    def _merge(self, key: tuple[Any, ...], window: list[Entry], at: dt.datetime) -> _Group:
+        groups = self.groups.setdefault(key, [])
+        touching: dict[int, _Group] = {}
+        newcomers: list[Entry] = []  # window entries in no group yet
+        for e in window:
+            g = self.group_of.get(e.event.id)
+            if g is None:
+                newcomers.append(e)
+            else:
+                touching.setdefault(id(g), g)
+        if touching:
+            target, *others = touching.values()
+            for other in others:
+                target.members.update(other.members)
+                if other.last is not None:
+                    target.take(other.last)
+                if other.crossed_at is not None and (
+                    target.crossed_at is None or other.crossed_at < target.crossed_at
+                ):
+                    target.crossed_at = other.crossed_at
+                for member in other.members:
+                    if member in self.group_of:
+                        self.group_of[member] = target
+                groups.remove(other)
+        else:
+            target = _Group()
+            groups.append(target)
+        for e in newcomers:
+            target.take(e)
+            self.group_of[e.event.id] = target
+        if target.crossed_at is None or at < target.crossed_at:
+            target.crossed_at = at
+        return target
+
+    def _finding(self, key: tuple[Any, ...], group: _Group) -> Finding:
+        p = self.pattern
+        ids = sorted(group.members, key=lambda i: group.members[i])
+        assert group.crossed_at is not None and group.last is not None
+        values = event_values(group.last.event)
+        values.update(
+            count=len(ids),
+            threshold=p.count,
+            within=window_text(p.within),
+            key=", ".join(str(k) for k in key),
+            first=group.members[ids[0]][0].date().isoformat(),
+            last=group.members[ids[-1]][0].date().isoformat(),
+            events=", ".join(ids),
+        )
+        return Finding(
+            self.red_line,
+            p.level,
+            p.id,
+            "pattern",
+            tuple(ids),
+            render_reason(p.reason, values),
+            group.crossed_at,
+        )
+
+    def evict(self, horizon: dt.datetime) -> None:
+        for key in list(self.entries):
+            orders = self.orders[key]
+            cut = bisect.bisect_left(orders, (horizon, _LOW))
+            if not cut:
+                continue
+            for gone in self.entries[key][:cut]:
+                self.group_of.pop(gone.event.id, None)
+                self.holding.discard(gone.event.id)
+            if cut == len(orders):
+                del self.entries[key], self.orders[key]
+            else:
+                del self.entries[key][:cut], orders[:cut]
+
+    def retained(self) -> int:
+        return sum(len(v) for v in self.entries.values())

@@ -1,0 +1,233 @@
+"""Reading real exports (GDELT, ACLED, UCDP) end to end: rows to candidates, relevance, grouping
+and the accounting of every row.
+
+Every data row read ends in exactly one of three counts: ``rows_used`` (it became an event or was
+grouped into one), ``rows_irrelevant`` (the ruleset's ``relevant`` callback said no red line
+could ever give its event a level) or ``rows_rejected`` (it could not be read; each rejection
+has a reason). Rows are streamed: what is kept is the output (relevant events and their sources),
+the open groups of relevant rows, and at most ``max_rejections_kept`` rejection records.
+Irrelevant rows are counted and forgotten at once.
+
+A format is its :class:`~redlines.readers.adapter.Adapter`; :func:`reader` makes the registry's
+reader of files for it, and :mod:`redlines.readers.dataframe` the reader of DataFrames, both
+through the :class:`Collector` and the two feeders here.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable, Hashable, Iterable, Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+from ..errors import DataFormatError, EventError
+from ..events import Event
+from .adapter import Adapter, AdapterFactory, Candidate, RowRejected
+from .batch import ExportBatch, InputSummary, Rejection
+from .eventsink import to_event
+from .grouping import Group
+from .options import AdapterOptions, Relevant, Settings
+from .text import csv_records, open_parts, tsv_rows
+
+__all__ = ["Collector", "feed_csv", "feed_tsv", "reader"]
+
+
+def _is_gdelt_header(fields: Sequence[str]) -> bool:
+    return bool(fields) and fields[0].strip().lower() == "globaleventid"
+
+
+def _is_tag_row(values: Iterable[str]) -> bool:
+    """An HXL hashtag row (HDX files): every non-empty value is a ``#tag``."""
+    filled = [v for v in values if v]
+    return bool(filled) and all(v.startswith("#") for v in filled)
+
+
+def _invalid(exc: EventError) -> str:
+    """The detail of an "invalid event" rejection: every problem, located."""
+    return "; ".join(p.render() for p in exc.problems)
+
+
+class Collector:
+    """Accounts for rows one at a time and builds the events."""
+
+    def __init__(
+        self, adapter: Adapter[Any], options: AdapterOptions, relevant: Relevant | None
+    ) -> None:
+        self.adapter = adapter
+        self.options = options
+        self.relevant = relevant
+        self.rows_read = 0
+        self.rows_irrelevant = 0
+        self.tag_rows = 0
+        self.reasons: Counter[str] = Counter()
+        self.kinds: Counter[str] = Counter()
+        self.rejections: list[Rejection] = []
+        self.omitted = 0
+        self.groups: dict[Hashable, Group] = {}
+
+    def reject(self, file: str, row: int, reason: str, detail: str | None) -> None:
+        self.reasons[reason] += 1
+        if len(self.rejections) < self.options.max_rejections_kept:
+            self.rejections.append(Rejection(file, row, reason, detail))
+        else:
+            self.omitted += 1
+
+    def feed(self, file: str, row_number: int, row: Any) -> None:
+        self.rows_read += 1
+        try:
+            cand: Candidate = self.adapter.convert(row)
+        except RowRejected as exc:
+            self.reject(file, row_number, exc.reason, exc.detail)
+            return
+        if self.relevant is not None:
+            data = {
+                "id": cand.event_id,
+                **cand.fields,
+                "attribution": cand.attribution,
+                "sources": [cand.row_ref, *cand.sources],
+            }
+            try:
+                event = to_event(data, file=file, line=row_number)
+            except EventError as exc:
+                self.reject(file, row_number, "invalid event", _invalid(exc))
+                return
+            if not self.relevant(event):
+                self.rows_irrelevant += 1
+                self.kinds[cand.fields["kind"]] += 1
+                return
+        grouped = self.options.group_duplicates and cand.group_key is not None
+        key: Hashable = cand.group_key if grouped else ("row", cand.event_id)
+        group = self.groups.get(key)
+        if group is None:
+            self.groups[key] = group = Group(first=cand)
+        elif not grouped or cand.row_ref in group.refs:
+            self.reject(file, row_number, "duplicate id", f"{cand.event_id} was read before")
+            return
+        group.add(cand)
+        self.kinds[cand.fields["kind"]] += 1
+
+    def finish(self, fmt: str, files: list[str]) -> ExportBatch:
+        events: list[Event] = []
+        used = 0
+        last = files[-1] if files else ""
+        for group in self.groups.values():
+            try:
+                event = to_event(group.event_dict(self.options), file=last)
+            except EventError as exc:
+                # Only reachable without a relevance filter (which validates every row first).
+                for _ in range(group.rows):
+                    self.reject(last, 0, "invalid event", _invalid(exc))
+                continue
+            if self.relevant is not None and not self.relevant(event):
+                self.rows_irrelevant += group.rows
+                continue
+            events.append(event)
+            used += group.rows
+        rejected = sum(self.reasons.values())
+        summary = InputSummary(
+            format=fmt,
+            files=files,
+            rows_read=self.rows_read,
+            rows_used=used,
+            rows_irrelevant=self.rows_irrelevant,
+            rows_rejected=rejected,
+            rejected_by_reason=dict(sorted(self.reasons.items())),
+            rows_skipped_tags=self.tag_rows,
+            rows_by_kind=dict(sorted(self.kinds.items())),
+        )
+        assert summary.rows_read == used + summary.rows_irrelevant + rejected, summary
+        return ExportBatch(
+            ", ".join(files),
+            events,
+            format=fmt,
+            summary=summary,
+            rejections=self.rejections,
+            rejections_omitted=self.omitted,
+        )
+
+
+def feed_tsv(col: Collector, label: str, rows: Iterator[tuple[int, list[str]]]) -> None:
+    """Feed GDELT rows; a file in which no row has the format's shape is invalid input."""
+    adapter = col.adapter
+    matched = 0
+    seen = 0
+    first_width = 0
+    for number, fields in rows:
+        if number == 1 and _is_gdelt_header(fields):
+            col.tag_rows += 1
+            continue
+        seen += 1
+        if seen == 1:
+            first_width = len(fields)
+        if adapter.in_format(fields):
+            matched += 1
+        col.feed(label, number, fields)
+    if seen and not matched:
+        raise DataFormatError.one(
+            f"no row is in the declared format: expected {adapter.expected} "
+            f"(the first row has {first_width} columns)",
+            file=label,
+        )
+
+
+def feed_csv(
+    col: Collector, label: str, records: Iterator[tuple[int, list[str] | None, list[str]]]
+) -> None:
+    """Feed CSV records by header name; a header without the format's columns is invalid."""
+    adapter = col.adapter
+    header: list[str] | None = None
+    for number, head, values in records:
+        if head is not None:
+            header = head
+            missing = adapter.missing_columns(header)
+            if missing:
+                raise DataFormatError.one(
+                    f"no row is in the declared format: expected {adapter.expected}; "
+                    f"the header lacks {', '.join(missing)}",
+                    file=label,
+                    line=number,
+                )
+            continue
+        assert header is not None
+        if _is_tag_row(values):
+            col.tag_rows += 1
+            continue
+        if len(values) != len(header):
+            col.rows_read += 1
+            col.reject(
+                label,
+                number,
+                "wrong number of columns",
+                f"{len(values)} values for {len(header)} columns",
+            )
+            continue
+        col.feed(label, number, dict(zip(header, values, strict=True)))
+    if header is None:
+        raise DataFormatError.one(f"the file is empty: expected {adapter.expected}", file=label)
+
+
+def reader(
+    fmt: str, make_adapter: AdapterFactory
+) -> Callable[[Sequence[str | Path], Settings], ExportBatch]:
+    """The registry's reader of export files of format *fmt*.
+
+    GDELT rows reporting the same happening are grouped across all the files of one read.
+    Raises :class:`~redlines.errors.DataFormatError` for a file that is missing or not in the
+    format.
+    """
+
+    def read(paths: Sequence[str | Path], settings: Settings) -> ExportBatch:
+        adapter = make_adapter(settings.options)
+        col = Collector(adapter, settings.options, settings.relevant)
+        for p in paths:
+            path = Path(p)
+            if not path.is_file():
+                raise DataFormatError.one("no such file", file=str(p))
+            for part in open_parts(path):
+                if adapter.layout == "tsv":
+                    feed_tsv(col, part.label, tsv_rows(part, settings.progress))
+                else:
+                    feed_csv(col, part.label, csv_records(part, settings.progress))
+        return col.finish(fmt, [str(p) for p in paths])
+
+    return read

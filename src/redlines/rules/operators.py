@@ -1,0 +1,183 @@
+"""The one table of condition operators.
+
+Each operator of the rule language (``field: kind, in: MILITARY``) is defined here once:
+
+* what it means in Python (:attr:`Operator.holds`, read by the reference matcher),
+* how it compiles to durable-rules (:attr:`Operator.durable`, read by :mod:`redlines.compile`),
+* how it is validated (the operand it takes and the field types it can test, read by
+  :mod:`redlines.rules.load`),
+* its negation (read by the absence-aware De Morgan in :mod:`redlines.compile`),
+* and how it reads in words (:meth:`Operator.needs`, for explanations).
+
+Everything else looks operators up in :data:`OPERATORS`; adding one is one entry here (and its
+key in :class:`redlines.rules.model.FieldTest`, which a test keeps in step with this table).
+
+Semantics shared by both matchers: every operator except ``exists`` is false on an absent
+field; ``exists: true`` holds when the field has a value, ``exists: false`` when it has none.
+"""
+
+from __future__ import annotations
+
+import operator as op
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Literal
+
+__all__ = ["COMPARABLE", "OPERATORS", "Operator", "operator"]
+
+#: Field types (see :data:`redlines.rules.resolved.FIELDS`) that order comparisons accept.
+COMPARABLE = frozenset({"number", "integer", "time"})
+#: Every field type but ``list`` (a list field can only be tested with ``exists``).
+_SCALAR = frozenset({"country", "kind", "enum", "region", "text", "number", "integer", "time"})
+_ANY = _SCALAR | {"list"}
+
+# Set members that a whole-string durable regular expression can hold without escaping.
+_PLAIN = re.compile(r"^[A-Za-z0-9_-]+$")
+
+Terms = list[dict[str, Any]]
+
+
+def _show(value: Any) -> str:
+    if isinstance(value, tuple):
+        return "[" + ", ".join(_show(v) for v in value) + "]"
+    return f"'{value}'" if isinstance(value, str) else str(value)
+
+
+def _not_a_list(op_name: str, field: str, ftype: str) -> str:
+    return f"only 'exists' can test '{field}' (a list)"
+
+
+def _not_comparable(op_name: str, field: str, ftype: str) -> str:
+    if ftype == "list":
+        return _not_a_list(op_name, field, ftype)
+    return f"'{op_name}' compares numbers or times; '{field}' is a {ftype}"
+
+
+@dataclass(frozen=True)
+class Operator:
+    """One operator of the rule language."""
+
+    name: str
+    #: The operator that holds exactly when this one does not, on a present field.
+    negation: str
+    #: ``value``: one scalar; ``set``: a set name or a list of values; ``flag``: true/false.
+    operand: Literal["value", "set", "flag"]
+    #: Field types it can test.
+    types: frozenset[str]
+    #: Its meaning on a present field: ``holds(actual, operand)``.
+    holds: Callable[[Any, Any], bool]
+    #: Its durable-rules form: ``durable(key, operand)`` -> terms ANDed together. Terms test
+    #: the field's key only; :mod:`redlines.compile` adds the presence guard when ``guard``.
+    durable: Callable[[str, Any], Terms]
+    #: Whether the durable form would hold on an absent key (``$neq`` does), so that compiled
+    #: rules must also test the field's presence flag.
+    guard: bool
+    #: What the condition asks for, in words: ``needs {expected}``.
+    wording: str
+    #: The message when the field's type is not in :attr:`types`.
+    mismatch: Callable[[str, str, str], str] = _not_a_list
+
+    def needs(self, expected: Any) -> str:
+        """``needs 'state_forces'``, ``needs one of ['EST', 'POL']``, ``needs no value``."""
+        if self.operand == "flag":
+            return "needs a value" if expected else "needs no value"
+        return self.wording.format(expected=_show(expected))
+
+    def type_problem(self, field: str, ftype: str) -> str | None:
+        """Why this operator cannot test a field of type *ftype*, or None when it can."""
+        return None if ftype in self.types else self.mismatch(self.name, field, ftype)
+
+
+def _durable_in(key: str, members: tuple[Any, ...]) -> Terms:
+    if len(members) == 1:
+        return [{key: members[0]}]
+    # One whole-string regex rather than an $or per member, which durable would expand
+    # (compile.simplify has split members that need escaping into eq alternatives).
+    return [{"$mt": {key: "|".join(str(m) for m in members)}}]
+
+
+def regex_safe(members: tuple[Any, ...]) -> bool:
+    """Whether every member can stand in a durable ``$mt`` alternation as it is."""
+    return all(isinstance(v, str) and _PLAIN.match(v) for v in members)
+
+
+def _compare(name: str, fn: Callable[[Any, Any], bool], durable_op: str, words: str) -> Operator:
+    negations = {"gt": "le", "ge": "lt", "lt": "ge", "le": "gt"}
+    return Operator(
+        name,
+        negations[name],
+        "value",
+        COMPARABLE,
+        lambda actual, expected: bool(fn(actual, expected)),
+        lambda key, value: [{durable_op: {key: value}}],
+        True,
+        words,
+        _not_comparable,
+    )
+
+
+_TABLE = (
+    Operator(
+        "eq",
+        "ne",
+        "value",
+        _SCALAR,
+        lambda actual, expected: bool(actual == expected),
+        lambda key, value: [{key: value}],
+        False,
+        "needs {expected}",
+    ),
+    Operator(
+        "ne",
+        "eq",
+        "value",
+        _SCALAR,
+        lambda actual, expected: bool(actual != expected),
+        lambda key, value: [{"$neq": {key: value}}],
+        True,
+        "must not be {expected}",
+    ),
+    Operator(
+        "in",
+        "not_in",
+        "set",
+        _SCALAR,
+        lambda actual, members: actual in members,
+        _durable_in,
+        False,
+        "needs one of {expected}",
+    ),
+    Operator(
+        "not_in",
+        "in",
+        "set",
+        _SCALAR,
+        lambda actual, members: actual not in members,
+        lambda key, members: [{"$neq": {key: m}} for m in members],
+        True,
+        "must not be one of {expected}",
+    ),
+    _compare("gt", op.gt, "$gt", "needs more than {expected}"),
+    _compare("ge", op.ge, "$gte", "needs at least {expected}"),
+    _compare("lt", op.lt, "$lt", "needs less than {expected}"),
+    _compare("le", op.le, "$lte", "needs at most {expected}"),
+    Operator(
+        "exists",
+        "exists",  # exists: not x
+        "flag",
+        _ANY,
+        lambda actual, wanted: True,  # presence is decided by the matcher's presence flag
+        lambda key, wanted: [],  # idem: compiled as the presence flag alone
+        False,
+        "",
+    ),
+)
+
+#: Every operator, by name, in the order they are listed to users.
+OPERATORS: dict[str, Operator] = {o.name: o for o in _TABLE}
+
+
+def operator(name: str) -> Operator:
+    """The operator called *name* (a KeyError for an unknown name: names are checked at load)."""
+    return OPERATORS[name]

@@ -1,0 +1,194 @@
+"""The two matchers agree: durable-rules and the plain-Python reference give the same hits.
+
+They share no code that decides a match (the reference reads the operator table's Python
+meaning over the resolved conditions; durable-rules runs the compiled definitions), so these
+tests compare two independent readings: of the shipped ruleset, and of random rulesets
+written in the rule language (every field, every operator, sets, named conditions, ``not``,
+nested ``all``/``any``, ``applies_when`` and pattern selectors), each against random events.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, reject, settings
+from hypothesis import strategies as st
+
+from redlines import Event, RuleError, Ruleset, parse_rules
+from redlines.compile import CompiledRuleset, compile_ruleset
+from redlines.events import ACTOR_TYPES, ATTRIBUTIONS, INTENTS, KINDS
+from redlines.matching import DurableMatcher, ReferenceMatcher, engine_for, event_fact
+from redlines.rules.operators import OPERATORS
+from redlines.rules.resolved import FIELDS
+
+COUNTRIES = ["RUS", "UKR", "BLR", "POL", "LTU", "PRK", "USA", "ROU"]
+REGIONS = ["UA-07", "UA-46", "PL-14", "LT-VL"]
+PLACES = ["Kovel", "Kyiv Oblast", "St. Petersburg", "a|b", "Przewodow"]
+NOTES = ["", "note", "two words", "x.y"]
+TIMES = ["2024-06-01T00:00:00+00:00", "2024-06-15T12:30:00+00:00", "2025-01-01"]
+
+optional_country = st.one_of(st.none(), st.sampled_from(COUNTRIES))
+
+
+@st.composite
+def events(draw: st.DrawFn) -> Event:
+    """Any event the contract allows, over small vocabularies so that tests hit often."""
+    location: dict[str, Any] = {}
+    region = draw(st.one_of(st.none(), st.sampled_from(REGIONS)))
+    if region is not None:
+        location["region"] = region
+        location["country"] = {"UA": "UKR", "PL": "POL", "LT": "LTU"}[region[:2]]
+    elif draw(st.booleans()):
+        location["country"] = draw(st.sampled_from(COUNTRIES))
+    if draw(st.booleans()):
+        location["place"] = draw(st.sampled_from(PLACES))
+    if draw(st.booleans()):
+        location["lat"] = draw(st.sampled_from([-10.5, 0.0, 50.25, 54.0]))
+        location["lon"] = draw(st.sampled_from([-3.0, 0.0, 24.0, 30.5]))
+    data: dict[str, Any] = {
+        "id": draw(st.sampled_from(["e1", "e2", "x 1", "007"])),
+        "time": draw(st.sampled_from(TIMES)),
+        "actor": draw(optional_country),
+        "target": draw(st.sampled_from(COUNTRIES)),
+        "kind": draw(st.sampled_from(KINDS)),
+        "actor_type": draw(st.sampled_from(ACTOR_TYPES)),
+        "intent": draw(st.sampled_from(INTENTS)),
+        "attribution": draw(st.sampled_from(ATTRIBUTIONS)),
+    }
+    if (obo := draw(optional_country)) is not None:
+        data["on_behalf_of"] = obo
+    if location:
+        data["location"] = location
+    if draw(st.booleans()):
+        data["fatalities"] = draw(st.integers(0, 12))
+    if draw(st.booleans()):
+        data["sources"] = ["https://example.org/a"]
+    if draw(st.booleans()):
+        data["notes"] = draw(st.sampled_from(NOTES))
+    return Event.model_validate(data)
+
+
+def _values(ftype: str, name: str) -> st.SearchStrategy[Any]:
+    """Operand values a rule file may give for a field of *ftype*."""
+    if ftype == "country":
+        return st.sampled_from(COUNTRIES)
+    if ftype in ("kind", "enum"):
+        return st.sampled_from(FIELDS[name].choices)
+    if ftype == "region":
+        return st.sampled_from(REGIONS)
+    if ftype == "time":
+        return st.sampled_from(TIMES)
+    if ftype == "integer":
+        return st.integers(-2, 14)
+    if ftype == "number":
+        return st.sampled_from([-10.5, 0, 24.0, 50.25, 54])
+    if name == "id":
+        return st.sampled_from(["e1", "e2", "x 1", "007"])
+    if name == "notes":
+        return st.sampled_from(NOTES)
+    return st.sampled_from(PLACES)
+
+
+@st.composite
+def field_tests(draw: st.DrawFn) -> dict[str, Any]:
+    name = draw(st.sampled_from(sorted(FIELDS)))
+    ftype = FIELDS[name].type
+    usable = [o for o in OPERATORS.values() if o.type_problem(name, ftype) is None]
+    operator = draw(st.sampled_from(usable))
+    if operator.operand == "flag":
+        operand: Any = draw(st.booleans())
+    elif operator.operand == "set":
+        operand = draw(st.lists(_values(ftype, name), min_size=1, max_size=4))
+    else:
+        operand = draw(_values(ftype, name))
+    return {"field": name, operator.name: operand}
+
+
+def conditions(refs: list[str]) -> st.SearchStrategy[dict[str, Any]]:
+    leaves = field_tests()
+    if refs:
+        leaves = st.one_of(leaves, st.sampled_from(refs).map(lambda r: {"ref": r}))
+    return st.recursive(
+        leaves,
+        lambda inner: st.one_of(
+            st.lists(inner, min_size=1, max_size=3).map(lambda xs: {"all": xs}),
+            st.lists(inner, min_size=1, max_size=3).map(lambda xs: {"any": xs}),
+            inner.map(lambda x: {"not": x}),
+        ),
+        max_leaves=5,
+    )
+
+
+@st.composite
+def rulesets(draw: st.DrawFn) -> Ruleset:
+    named = {"c1": draw(conditions([])), "c2": draw(conditions([]))}
+    red_lines = []
+    for i in range(draw(st.integers(1, 3))):
+        clauses = [
+            {
+                "id": f"k{j}",
+                "level": draw(st.sampled_from(["warning", "crossed"])),
+                "when": draw(conditions(["c1", "c2"])),
+                "reason": "r",
+            }
+            for j in range(draw(st.integers(1, 6)))
+        ]
+        red_line: dict[str, Any] = {"id": f"R{i}", "title": "t", "clauses": clauses}
+        if draw(st.booleans()):
+            red_line["applies_when"] = draw(conditions(["c1"]))
+        if draw(st.booleans()):
+            red_line["patterns"] = [
+                {
+                    "id": "p",
+                    "select": {"when": draw(conditions(["c2"]))},
+                    "count": 2,
+                    "within": "3d",
+                    "reason": "r",
+                }
+            ]
+        red_lines.append(red_line)
+    doc = {
+        "schema": "redlines/rules/v1",
+        "name": "random",
+        "version": "1",
+        "title": "random",
+        "conditions": named,
+        "red_lines": red_lines,
+    }
+    try:
+        return parse_rules(json.dumps(doc), "<random>")
+    except RuleError as exc:  # the only refusal possible here: a combinatorial blow-up
+        assert all("alternatives" in p.message for p in exc.problems), exc
+        reject()
+
+
+def assert_agree(compiled: CompiledRuleset, engine: DurableMatcher, event: Event) -> None:
+    fact = event_fact(event, 1)
+    assert engine.match(fact) == ReferenceMatcher(compiled).match(fact), event
+
+
+@pytest.fixture(scope="module")
+def nato_compiled(nato: Ruleset) -> tuple[CompiledRuleset, DurableMatcher]:
+    compiled = compile_ruleset(nato)
+    return compiled, engine_for(compiled)
+
+
+@settings(max_examples=300, deadline=None)
+@given(event=events())
+def test_matchers_agree_on_the_shipped_ruleset(
+    event: Event, nato_compiled: tuple[CompiledRuleset, DurableMatcher]
+) -> None:
+    assert_agree(*nato_compiled, event)
+
+
+# Each random ruleset registers a durable ruleset (about 20 MB that durable never frees), so
+# examples are few and each checks many events.
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(ruleset=rulesets(), batch=st.lists(events(), min_size=10, max_size=40))
+def test_matchers_agree_on_random_rulesets(ruleset: Ruleset, batch: list[Event]) -> None:
+    compiled = compile_ruleset(ruleset)
+    engine = engine_for(compiled)
+    for event in batch:
+        assert_agree(compiled, engine, event)
