@@ -20,7 +20,8 @@ import time
 import tracemalloc
 from pathlib import Path
 
-from redlines import Evaluator
+from redlines import load_rules
+from redlines.matching import Relevance
 from redlines.readers import read_exports
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -57,7 +58,7 @@ def measure(path: Path, relevant: object) -> tuple[float, int, int, int]:
 
 def main() -> None:
     source = Path(sys.argv[1]) if len(sys.argv) > 1 else (REAL if REAL.exists() else FIXTURE)
-    relevant = Evaluator("nato-2024").could_apply
+    relevant = Relevance(load_rules("nato-2024"))
     read_exports([FIXTURE], "gdelt", relevant=relevant)  # load tables and the geocoder once
     print(f"source: {source}")
     base: tuple[float, int] | None = None

@@ -10,8 +10,8 @@ from pydantic import ValidationError
 from redlines import Event
 from redlines.countries import normalize_country
 from redlines.errors import InvalidValue
-from redlines.events import EVENT_FIELDS, KIND_GROUPS, KINDS, parse_time
-from redlines.source import problems_from_validation
+from redlines.events import KIND_GROUPS, KINDS, parse_time
+from redlines.source import Where, problems_from_validation
 
 BASE = {"id": "e1", "time": "2024-06-01", "actor": "RUS", "target": "POL", "kind": "drone_strike"}
 
@@ -98,7 +98,7 @@ def _problems(data: dict[str, object]) -> list[str]:
     except ValidationError as exc:
         return [
             p.render()
-            for p in problems_from_validation(exc, file="f.yaml", field_names=EVENT_FIELDS)
+            for p in problems_from_validation(exc, Event, Where("f.yaml"))
         ]
     raise AssertionError("expected a validation error")
 

@@ -11,20 +11,19 @@ import dataclasses
 import json
 import sys
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from pathlib import Path
 from typing import Any
 
 import click
 
-from .errors import InputError, Problem, RedlinesError, suggest
+from .errors import InputError, Problem, RedlinesError
 from .readers import EXPORT_FORMATS as INPUT_FORMATS
 from .readers import AdapterOptions, Progress, read_exports
 from .report.render import FORMATS, render
+from .rules.describe import describe_ruleset
 from .rules.load import load_rules, shipped_rulesets
-from .rules.model import window_text
 from .rules.resolved import Ruleset
 from .runner import Run, evaluate_run, prepare
-from .scenarios import check_expect, expectation_mismatches
+from .scenarios import check_expect, discover, expectation_mismatches
 
 __all__ = ["EXIT_ERROR", "EXIT_FAIL", "EXIT_OK", "cli", "main"]
 
@@ -245,58 +244,12 @@ def run(
     click.echo(render(reports, fmt, color=use_color), nl=False, color=use_color)
 
 
-def _scenario_files(paths: Sequence[str]) -> tuple[list[str], list[str], list[Problem]]:
-    """(scenario files, skip notes, problems) under *paths*: named files as given; in folders,
-    the YAML/JSON files that are scenarios (mappings with 'events'). Rule files (with 'schema')
-    are passed over; any other file is noted as skipped, and a mapping with a key close to
-    'events' is an error, so that a misspelt scenario cannot pass unnoticed."""
-    from .source import parse_yaml, read_text
-
-    found: list[str] = []
-    skipped: list[str] = []
-    problems: list[Problem] = []
-    for p in paths:
-        path = Path(p)
-        if path.is_dir():
-            for f in sorted(path.rglob("*")):
-                if f.suffix.lower() not in (".yaml", ".yml", ".json") or not f.is_file():
-                    continue
-                try:
-                    data = parse_yaml(read_text(f), str(f)).data
-                except InputError as exc:
-                    problems.extend(exc.problems)
-                    continue
-                if isinstance(data, dict) and "events" in data:
-                    found.append(str(f))
-                elif isinstance(data, dict) and "schema" in data:
-                    continue  # a rule file
-                elif isinstance(data, dict) and (
-                    near := [k for k in data if suggest(str(k), ["events"], cutoff=0.7)]
-                ):
-                    problems.append(
-                        Problem(
-                            "looks like a scenario, but has no 'events'",
-                            file=str(f),
-                            line=1,
-                            field=str(near[0]),
-                            suggestion="events",
-                        )
-                    )
-                else:
-                    skipped.append(f"SKIP {f}: not a scenario (no 'events') nor a rule file")
-        elif path.exists():
-            found.append(str(path))
-        else:
-            problems.append(Problem("no such file or folder", file=str(path)))
-    return found, skipped, problems
-
-
 @cli.command()
 @click.argument("paths", nargs=-1, required=True)
 @_rules_option
 def test(paths: tuple[str, ...], rules: str | None) -> None:
     """Run every scenario with `expect` under PATHS; print expected against actual."""
-    files, skip_notes, problems = _scenario_files(paths)
+    files, skip_notes, problems = discover(paths)
     runs = _prepare_all(files, rules, None, problems=problems)
     for note in skip_notes:
         click.echo(note)
@@ -368,29 +321,7 @@ def check(files: tuple[str, ...]) -> None:
 def rules_cmd(rules: str | None) -> None:
     """List the red lines of a ruleset (default nato-2024) with their provenance."""
     rs = _option_rules(rules or "nato-2024")
-    click.echo(f"{rs.name} {rs.version}: {rs.title}")
-    click.echo(f"source: {rs.source}  sha256: {rs.sha256}")
-    for rl in rs.red_lines:
-        click.echo("")
-        click.echo(f"{rl.id}  {rl.title}")
-        if rl.description:
-            click.echo(f"    {rl.description}")
-        if rl.provenance:
-            p = rl.provenance
-            bits = (
-                [p.source] + ([p.date.isoformat()] if p.date else []) + ([p.url] if p.url else [])
-            )
-            click.echo(f"    provenance: {', '.join(bits)}")
-            if p.consequence:
-                click.echo(f"    stated consequence: {p.consequence}")
-        for c in rl.clauses:
-            click.echo(f"    {c.level:8} {c.id}" + (f": {c.description}" if c.description else ""))
-        for pat in rl.patterns:
-            click.echo(
-                f"    {pat.level:8} {pat.id} (pattern: {pat.count} events within "
-                f"{window_text(pat.within)})"
-            )
-    click.echo("")
+    click.echo(describe_ruleset(rs))
     click.echo(f"shipped rulesets: {', '.join(shipped_rulesets())}")
 
 
@@ -421,9 +352,9 @@ def convert(
     **data: Any,
 ) -> None:
     """Turn real event data (GDELT, ACLED, UCDP) into contract events (JSON Lines)."""
-    from .evaluation import Evaluator
+    from .matching import Relevance
 
-    relevant = None if keep_all else Evaluator(_option_rules(rules or "nato-2024")).could_apply
+    relevant = None if keep_all else Relevance(_option_rules(rules or "nato-2024"))
     result = read_exports(
         list(files),
         input_format,

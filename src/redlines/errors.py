@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from typing import Any
 
 __all__ = [
+    "UNSET",
     "DataFormatError",
     "EngineError",
     "EventError",
@@ -46,6 +47,27 @@ def suggest(value: str, candidates: Iterable[str], *, cutoff: float = 0.75) -> s
     return by_lower[matches[0]] if matches else None
 
 
+class _Unset:
+    """The type of :data:`UNSET`."""
+
+    _instance: _Unset | None = None
+
+    def __new__(cls) -> _Unset:
+        if cls._instance is None:
+            cls._instance = super().__new__(cls)
+        return cls._instance
+
+    def __repr__(self) -> str:
+        return "UNSET"
+
+    def __bool__(self) -> bool:
+        return False
+
+
+#: "No value": a problem about something other than one value (``None`` is a value: ``null``).
+UNSET: Any = _Unset()
+
+
 def _show(value: Any) -> str:
     if value is None:
         return "null"  # the word users write in YAML and JSON
@@ -64,9 +86,15 @@ class Problem:
     line: int | None = None
     column: int | None = None
     field: str | None = None
-    value: Any = dataclasses.field(default=None, compare=False)
-    has_value: bool = False
+    value: Any = dataclasses.field(default=UNSET, compare=False)
     suggestion: str | None = None
+    #: Where in the document the problem is, as keys and indexes (``("events", 3, "actor")``);
+    #: ``field`` is how that place is shown to people.
+    path: tuple[str | int, ...] = ()
+
+    @property
+    def has_value(self) -> bool:
+        return self.value is not UNSET
 
     def location(self) -> str:
         parts = [self.file or "<input>"]
@@ -98,6 +126,7 @@ class Problem:
             "column": self.column,
             "field": self.field,
             "value": self.value if self.has_value else None,
+            "path": list(self.path),
             "message": self.message,
             "suggestion": self.suggestion,
         }
@@ -118,9 +147,8 @@ class InputError(RedlinesError):
 
     @classmethod
     def one(cls, message: str, **where: Any) -> InputError:
-        """Build the error from a single problem; ``value=`` marks the offending value."""
-        has_value = "value" in where
-        return cls([Problem(message, has_value=has_value, **where)])
+        """Build the error from a single problem; ``value=`` names the offending value."""
+        return cls([Problem(message, **where)])
 
 
 class EventError(InputError):

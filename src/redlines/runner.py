@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from .errors import InputError, RuleError, RulesetNotFound
 from .evaluation import Evaluator, feed_in_time_order
+from .matching import Relevance
 from .readers import (
     EXPORT_FORMATS,
     AdapterOptions,
@@ -129,7 +130,7 @@ def prepare(
         [path],
         fmt,
         options=adapter_options,
-        relevant=Evaluator(ruleset).could_apply,
+        relevant=Relevance(ruleset),
         progress=progress,
     )
     return Run(batch, ruleset)
@@ -171,7 +172,5 @@ def evaluate_dataframe(
     or UCDP rows: rows no red line could give a level are counted as irrelevant, and the
     report's ``input`` accounts for every row."""
     ruleset = rules if isinstance(rules, Ruleset) else load_rules(rules)
-    batch = read_dataframe(
-        df, fmt, options=adapter_options, relevant=Evaluator(ruleset).could_apply, name=name
-    )
+    batch = read_dataframe(df, fmt, options=adapter_options, relevant=Relevance(ruleset), name=name)
     return evaluate_run(Run(batch, ruleset))

@@ -1,14 +1,19 @@
-"""Scenario expectations (CONTRACT §5 ``expect``): whether a scenario's expectations name red
-lines the ruleset has, and what a report does not meet. Used by ``redlines test``."""
+"""Scenarios as tests of a ruleset (``redlines test``): finding the scenario files under some
+paths, checking that their expectations name red lines the ruleset has, and what a report does
+not meet. Reading a scenario file is :mod:`redlines.readers.scenario`'s job."""
 
 from __future__ import annotations
 
-from .errors import EventError, Problem, suggest
+from collections.abc import Sequence
+from pathlib import Path
+
+from .errors import EventError, InputError, Problem, suggest
 from .events import format_time
 from .readers import Batch, Expectation
 from .report.model import RedLineResult
+from .source import parse_yaml, read_text
 
-__all__ = ["check_expect", "expectation_mismatches"]
+__all__ = ["check_expect", "discover", "expectation_mismatches"]
 
 
 def expectation_mismatches(
@@ -51,3 +56,47 @@ def check_expect(batch: Batch, red_line_ids: list[str]) -> None:
             )
     if problems:
         raise EventError(problems)
+
+
+def discover(paths: Sequence[str | Path]) -> tuple[list[str], list[str], list[Problem]]:
+    """(scenario files, skip notes, problems) under *paths*: named files as given; in folders,
+    the YAML/JSON files that are scenarios (mappings with 'events'). Rule files (with 'schema')
+    are passed over; any other file is noted as skipped, and a mapping with a key close to
+    'events' is an error, so that a misspelt scenario cannot pass unnoticed."""
+    found: list[str] = []
+    skipped: list[str] = []
+    problems: list[Problem] = []
+    for p in paths:
+        path = Path(p)
+        if path.is_dir():
+            for f in sorted(path.rglob("*")):
+                if f.suffix.lower() not in (".yaml", ".yml", ".json") or not f.is_file():
+                    continue
+                try:
+                    data = parse_yaml(read_text(f), str(f)).data
+                except InputError as exc:
+                    problems.extend(exc.problems)
+                    continue
+                if isinstance(data, dict) and "events" in data:
+                    found.append(str(f))
+                elif isinstance(data, dict) and "schema" in data:
+                    continue  # a rule file
+                elif isinstance(data, dict) and (
+                    near := [k for k in data if suggest(str(k), ["events"], cutoff=0.7)]
+                ):
+                    problems.append(
+                        Problem(
+                            "looks like a scenario, but has no 'events'",
+                            file=str(f),
+                            line=1,
+                            field=str(near[0]),
+                            suggestion="events",
+                        )
+                    )
+                else:
+                    skipped.append(f"SKIP {f}: not a scenario (no 'events') nor a rule file")
+        elif path.exists():
+            found.append(str(path))
+        else:
+            problems.append(Problem("no such file or folder", file=str(path)))
+    return found, skipped, problems

@@ -11,23 +11,25 @@ from __future__ import annotations
 import csv
 import dataclasses
 import io
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from types import UnionType
+from typing import Annotated, Any, Union, get_args, get_origin
 
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, Tag, ValidationError
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.constructor import RoundTripConstructor
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
-from .errors import InputError, Problem, suggest
+from .errors import UNSET, InputError, Problem, suggest
 
 __all__ = [
     "CSV_FIELD_LIMIT",
     "Document",
     "Positions",
+    "Where",
     "csv_reader",
     "dotted_path",
     "model_keys",
@@ -205,26 +207,29 @@ def dotted_path(loc: Iterable[str | int]) -> str:
     return out
 
 
-def problems_from_validation(
-    exc: ValidationError,
-    *,
-    file: str,
-    positions: Positions | None = None,
-    prefix: PathKey = (),
-    field_names: Mapping[str, Sequence[str]] | None = None,
-    display_prefix: str = "",
-    tags: Mapping[str, Sequence[str]] | None = None,
-) -> list[Problem]:
-    """Turn pydantic errors into located problems.
+@dataclass(frozen=True)
+class Where:
+    """Where a validated object sits: its file, the positions of the document it is part of
+    (None for formats without them), its path in that document, and what to put before field
+    names in messages (``events[3].``)."""
 
-    *prefix* is where the validated object sits in the document (for positions). *field_names*
-    maps a dotted parent path (``""`` for the root) to the allowed keys there, for "did you mean"
-    on unknown fields. *display_prefix* is prepended to field names in messages. *tags* names
-    the tags of discriminated unions with the keys that may follow each (``*``: any), so tags,
-    which are not keys of the document, are left out of paths. Errors of the members of a
-    union of scalar types at one place become one problem.
+    file: str
+    positions: Positions | None = None
+    prefix: PathKey = ()
+    display: str = ""
+
+
+def problems_from_validation(
+    exc: ValidationError, model: type[BaseModel], where: Where
+) -> list[Problem]:
+    """Turn pydantic's errors from validating *model* into located problems.
+
+    Error locations are decoded against *model* itself (:class:`_Location`): union tags and
+    member names that pydantic puts in them are not keys of the document and are left out, and
+    an unknown key gets a "did you mean" from the keys of the model found at its parent.
+    Errors of the members of a union of scalar types at one place become one problem.
     """
-    found = _problems(exc, file, positions, prefix, field_names, display_prefix, tags)
+    found = [_problem(err, model, where) for err in exc.errors(include_url=False)]
     return _one_per_place(found)
 
 
@@ -239,30 +244,104 @@ _MEMBER_WORDS = {
 }
 
 
-def _document_loc(
-    loc: Sequence[str | int], tags: Mapping[str, Sequence[str]]
-) -> tuple[tuple[str | int, ...], list[str]]:
-    """*loc* without pydantic's markers (validator names, union members, union tags), and the
-    union members that were named in it."""
-    out: list[str | int] = []
-    members: list[str] = []
-    parts = list(loc)
-    for i, part in enumerate(parts):
-        if isinstance(part, str):
-            if part.startswith("function-"):
+def _unwrap(tp: Any) -> Any:
+    """*tp* without ``Annotated`` and without ``None`` in an optional."""
+    while get_origin(tp) is Annotated:
+        tp = get_args(tp)[0]
+    if get_origin(tp) in (Union, UnionType):
+        members = [m for m in get_args(tp) if m is not type(None)]
+        if len(members) == 1:
+            return _unwrap(members[0])
+    return tp
+
+
+def _tag(member: Any) -> str | None:
+    if get_origin(member) is Annotated:
+        for extra in get_args(member)[1:]:
+            if isinstance(extra, Tag):
+                return extra.tag
+    return None
+
+
+@dataclass
+class _Location:
+    """A pydantic error location read against the model: the path in the document, the union
+    members it names, and the model whose keys were expected at its last key."""
+
+    path: tuple[str | int, ...]
+    members: list[str]
+    keys: tuple[str, ...]
+
+    @classmethod
+    def decode(cls, loc: Sequence[str | int], model: type[BaseModel]) -> _Location:
+        path: list[str | int] = []
+        members: list[str] = []
+        keys: tuple[str, ...] = ()
+        node: Any = model
+        for part in loc:
+            node = _unwrap(node)
+            if get_origin(node) in (Union, UnionType):
+                options = get_args(node)
+                tags = {_tag(m): m for m in options if _tag(m) is not None}
+                if part in tags:  # a discriminated union's tag: pydantic's marker
+                    node = tags[part]
+                    continue
+                if isinstance(part, str) and (part in _MEMBER_WORDS or "[" in part):
+                    members.append(part)  # a member of a union of scalars
+                    node = None
+                    continue
+            if isinstance(part, str) and part.startswith("function-"):
                 continue
-            if part in _MEMBER_WORDS or "[" in part:
-                members.append(part)
-                continue
-            following = parts[i + 1] if i + 1 < len(parts) else None
-            if (
-                part in tags
-                and following is not None
-                and (following in tags[part] or "*" in tags[part])
-            ):
-                continue
-        out.append(part)
-    return tuple(out), members
+            path.append(part)
+            if isinstance(node, type) and issubclass(node, BaseModel):
+                keys = model_keys(node)
+                node = _field_type(node, part)
+            elif get_origin(node) in (tuple, list) and isinstance(part, int):
+                node = get_args(node)[0]
+            elif get_origin(node) is dict:
+                node = get_args(node)[1]
+            else:
+                node = None
+        return cls(tuple(path), members, keys)
+
+
+def _field_type(model: type[BaseModel], key: str | int) -> Any:
+    for name, info in model.model_fields.items():
+        if key in (name, info.alias):
+            return info.annotation
+    return None
+
+
+def _problem(err: Any, model: type[BaseModel], where: Where) -> tuple[Problem, list[str]]:
+    located = _Location.decode(err["loc"], model)
+    loc = located.path
+    line = col = None
+    if where.positions is not None:
+        line, col = where.positions.find((*where.prefix, *loc))
+    name = dotted_path(loc)
+    full = f"{where.display}{name}" if name else (where.display.rstrip(".") or None)
+    value = err.get("input")
+    suggestion = getattr((err.get("ctx") or {}).get("error"), "suggestion", None)
+    msg = str(err["msg"]).removeprefix("Value error, ")
+    message = msg[:1].lower() + msg[1:]
+    members = located.members
+    if err["type"] == "extra_forbidden":
+        keys = located.keys
+        message, value, members = "unknown field", UNSET, []
+        suggestion = suggest(str(loc[-1]), keys, cutoff=0.6) if keys else None
+    elif err["type"] == "missing":
+        message, value, members = "required field is missing", UNSET, []
+    problem = Problem(
+        message,
+        file=where.file,
+        line=line,
+        column=col,
+        field=full,
+        value=UNSET if isinstance(value, (dict, list)) else value,
+        suggestion=suggestion,
+        path=(*where.prefix, *loc),
+    )
+    return problem, members
 
 
 def _one_per_place(found: list[tuple[Problem, list[str]]]) -> list[Problem]:
@@ -285,64 +364,3 @@ def _one_per_place(found: list[tuple[Problem, list[str]]]) -> list[Problem]:
         wanted = ", ".join(words[:-1]) + f" or {words[-1]}" if len(words) > 1 else words[0]
         out.append(dataclasses.replace(first, message=f"invalid value: expected {wanted}"))
     return out
-
-
-def _problems(
-    exc: ValidationError,
-    file: str,
-    positions: Positions | None,
-    prefix: PathKey,
-    field_names: Mapping[str, Sequence[str]] | None,
-    display_prefix: str,
-    tags: Mapping[str, Sequence[str]] | None,
-) -> list[tuple[Problem, list[str]]]:
-    problems: list[tuple[Problem, list[str]]] = []
-    for err in exc.errors(include_url=False):
-        loc, members = _document_loc(err["loc"], tags or {})
-        line = col = None
-        if positions is not None:
-            line, col = positions.find((*prefix, *loc))
-        name = dotted_path(loc)
-        full = f"{display_prefix}{name}" if name else (display_prefix.rstrip(".") or None)
-        etype = err["type"]
-        value = err.get("input")
-        msg = err["msg"]
-        suggestion = None
-        if etype == "extra_forbidden":
-            parent = dotted_path(loc[:-1])
-            allowed = (field_names or {}).get(parent, ())
-            msg = "unknown field"
-            suggestion = suggest(str(loc[-1]), allowed, cutoff=0.6) if allowed else None
-            value = None
-            problems.append(
-                (
-                    Problem(
-                        msg, file=file, line=line, column=col, field=full, suggestion=suggestion
-                    ),
-                    [],
-                )
-            )
-            continue
-        if etype == "missing":
-            missing = Problem(
-                "required field is missing", file=file, line=line, column=col, field=full
-            )
-            problems.append((missing, []))
-            continue
-        if msg.startswith("Value error, "):
-            msg = msg[len("Value error, ") :]
-        ctx = err.get("ctx") or {}
-        if isinstance(ctx.get("error"), Exception):
-            suggestion = getattr(ctx["error"], "suggestion", None)
-        problem = Problem(
-            msg[0].lower() + msg[1:] if msg else msg,
-            file=file,
-            line=line,
-            column=col,
-            field=full,
-            value=value,
-            has_value=not isinstance(value, (dict, list)),
-            suggestion=suggestion,
-        )
-        problems.append((problem, members))
-    return problems

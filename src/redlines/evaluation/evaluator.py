@@ -14,21 +14,19 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
-from pydantic import ValidationError
-
 from ..compile import compile_ruleset
 from ..errors import EventError
-from ..events import EVENT_FIELDS, Event
+from ..events import Event
 from ..findings import Finding, level_rank
-from ..matching import Relevance, engine_for, event_fact
+from ..matching import engine_for, event_fact
+from ..readers.eventsink import DuplicateIds, to_event
 from ..report.model import Report
 from ..rules.load import load_rules
 from ..rules.resolved import ResolvedRedLine, Ruleset
-from ..source import problems_from_validation
 from .reasons import event_values, render_reason
 from .windows import Entry, PatternState
 
-__all__ = ["Evaluator", "as_event", "evaluate", "feed_in_time_order"]
+__all__ = ["Evaluator", "evaluate", "feed_in_time_order"]
 
 
 class Evaluator:
@@ -51,7 +49,6 @@ class Evaluator:
         self._engine = engine_for(self.compiled)
         self.allowed_lateness = allowed_lateness
         self._rule_by_name = {r.name: r for r in self.compiled.rules}
-        self._relevance = Relevance(self.compiled)
         self._patterns: dict[tuple[str, str], PatternState] = {
             (rl.id, p.id): PatternState(rl.id, p)
             for rl in self.ruleset.red_lines
@@ -65,7 +62,7 @@ class Evaluator:
             default=dt.timedelta(0),
         )
         self.late_events: list[str] = []
-        self._recent_ids: set[str] = set()
+        self._recent_ids = DuplicateIds()
         self._id_expiry: list[tuple[dt.datetime, str]] = []  # a heap, earliest time first
 
     @property
@@ -80,12 +77,6 @@ class Evaluator:
         """The level each red line gives *event* on its own (no patterns, no state)."""
         fired = self._engine.match(event_fact(event, 0))
         return {rl.id: self._level(rl, fired)[0] for rl in self.ruleset.red_lines}
-
-    def could_apply(self, event: Event) -> bool:
-        """Whether any clause or pattern could give *event* a level, were its attribution raised
-        to ``confirmed`` (see :class:`redlines.matching.Relevance`, which answers it without an
-        evaluator)."""
-        return self._relevance(event)
 
     def _level(self, rl: ResolvedRedLine, fired: list[str]) -> tuple[str, list[str]]:
         matched = [
@@ -107,14 +98,15 @@ class Evaluator:
         still within the horizon that patterns keep (window plus allowed lateness); ids older
         than that are forgotten with the rest of the state.
         """
-        event = as_event(event)
-        if event.id in self._recent_ids:
-            raise EventError.one(
-                f"duplicate event id '{event.id}': an event with this id was already evaluated",
-                field="id",
-                value=event.id,
+        event = to_event(event, file="<event>")
+        if not self._recent_ids.add(event.id):
+            raise EventError(
+                [
+                    self._recent_ids.problem(
+                        event.id, because="an event with this id was already evaluated"
+                    )
+                ]
             )
-        self._recent_ids.add(event.id)
         heapq.heappush(self._id_expiry, (event.time, event.id))
         self._seq += 1
         seq = self._seq
@@ -207,32 +199,15 @@ def evaluate(
     Events are taken in event-time order (input order breaks ties), so the result does not
     depend on the order they are given in. Event ids must be unique.
     """
-    batch = [
-        as_event(e, file=file or "<events>", where=f"events[{i}].") for i, e in enumerate(events)
-    ]
-    seen: set[str] = set()
+    where = file or "<events>"
+    batch = [to_event(e, file=where, display=f"events[{i}].") for i, e in enumerate(events)]
+    ids = DuplicateIds()
     for e in batch:
-        if e.id in seen:
-            raise EventError.one(
-                f"duplicate event id '{e.id}'", file=file or "<events>", field="id", value=e.id
-            )
-        seen.add(e.id)
+        if not ids.add(e.id):
+            raise EventError([ids.problem(e.id, file=where)])
     evaluator = Evaluator(rules)
     feed_in_time_order(evaluator, batch)
     return evaluator.report(scenario=scenario, file=file)
-
-
-def as_event(item: Event | Mapping[str, Any], *, file: str = "<event>", where: str = "") -> Event:
-    """*item* as an :class:`Event`; a mapping is validated, and its problems are raised as one
-    :class:`~redlines.errors.EventError` (never pydantic's own error)."""
-    if isinstance(item, Event):
-        return item
-    try:
-        return Event.model_validate(item)
-    except ValidationError as exc:
-        raise EventError(
-            problems_from_validation(exc, file=file, field_names=EVENT_FIELDS, display_prefix=where)
-        ) from None
 
 
 def feed_in_time_order(evaluator: Evaluator, events: list[Event]) -> list[Finding]:

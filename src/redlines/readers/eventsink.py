@@ -17,8 +17,8 @@ from typing import Any
 from pydantic import ValidationError
 
 from ..errors import EventError, Problem
-from ..events import EVENT_FIELDS, Event
-from ..source import PathKey, Positions, problems_from_validation
+from ..events import Event
+from ..source import PathKey, Positions, Where, problems_from_validation
 
 __all__ = ["DuplicateIds", "EventSink", "to_event"]
 
@@ -39,21 +39,14 @@ def to_event(
     one-event-a-line formats: JSON Lines, CSV, export rows) or, given the document's
     *positions*, that of the field, at document path *path* + the field's own path (for
     YAML/JSON documents). *display* is put before field names in messages (``events[3].``).
-    Unknown fields get a "did you mean" from :data:`~redlines.events.EVENT_FIELDS`.
+    Unknown fields get a "did you mean" from the fields of the model where they were found.
     """
     if isinstance(item, Event):
         return item
     try:
         return Event.model_validate(item)
     except ValidationError as exc:
-        problems = problems_from_validation(
-            exc,
-            file=file,
-            positions=positions,
-            prefix=path,
-            field_names=EVENT_FIELDS,
-            display_prefix=display,
-        )
+        problems = problems_from_validation(exc, Event, Where(file, positions, path, display))
         if line is not None:
             problems = [dataclasses.replace(p, line=line) for p in problems]
         raise EventError(problems) from None

@@ -16,7 +16,15 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, ValidationError, fi
 
 from ..errors import EventError, InputError
 from ..events import Event, parse_time
-from ..source import PathKey, Positions, parse_yaml, problems_from_validation, read_text
+from ..source import (
+    PathKey,
+    Positions,
+    Where,
+    dotted_path,
+    parse_yaml,
+    problems_from_validation,
+    read_text,
+)
 from .batch import Batch
 from .eventsink import EventSink
 
@@ -60,7 +68,6 @@ class _ScenarioHead(BaseModel):
         return value
 
 
-_SCENARIO_KEYS = tuple(_ScenarioHead.model_fields)
 
 
 def read_scenario(path: str | Path) -> Batch:
@@ -89,15 +96,13 @@ def read_scenario(path: str | Path) -> Batch:
     except ValidationError as exc:
         raw_expect = data.get("expect")
         expect: dict[str, Any] = raw_expect if isinstance(raw_expect, dict) else {}
-        names: dict[str, tuple[str, ...]] = {"": _SCENARIO_KEYS}
-        names.update({f"expect.{k}": tuple(Expectation.model_fields) for k in expect})
-        problems = problems_from_validation(
-            exc, file=file, positions=doc.positions, field_names=names
-        )
+        problems = problems_from_validation(exc, _ScenarioHead, Where(file, doc.positions))
         # `RL1: crosed` is the short form of `RL1: {status: crosed}`: name what the user wrote.
-        short = {f"expect.{k}.status" for k, v in expect.items() if isinstance(v, str)}
+        short = {("expect", k, "status") for k, v in expect.items() if isinstance(v, str)}
         problems = [
-            dataclasses.replace(p, field=p.field[: -len(".status")]) if p.field in short else p
+            dataclasses.replace(p, field=dotted_path(p.path[:-1]), path=p.path[:-1])
+            if p.path in short
+            else p
             for p in problems
         ]
         raise EventError(problems) from None

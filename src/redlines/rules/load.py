@@ -6,7 +6,6 @@ conditions, fields, kinds, countries, shipped rulesets) come with a "did you mea
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import hashlib
 import string
@@ -15,15 +14,15 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ValidationError
+from pydantic import ValidationError
 
 from ..countries import normalize_country
-from ..errors import InputError, InvalidValue, Problem, RuleError, RulesetNotFound, suggest
+from ..errors import UNSET, InputError, InvalidValue, Problem, RuleError, RulesetNotFound, suggest
 from ..events import KIND_GROUPS, KINDS, parse_region, parse_time
 from ..source import (
     Document,
+    Where,
     dotted_path,
-    model_keys,
     parse_yaml,
     problems_from_validation,
     read_text,
@@ -36,9 +35,6 @@ from .model import (
     FieldTest,
     NotOf,
     Pattern,
-    PatternSelect,
-    Provenance,
-    RedLine,
     Ref,
     RuleFile,
     SetDef,
@@ -148,68 +144,14 @@ def parse_rules(text: str, file: str) -> Ruleset:
     try:
         model = RuleFile.model_validate(doc.data)
     except ValidationError as exc:
-        raise RuleError(_model_problems(exc, doc)) from None
+        raise RuleError(
+            problems_from_validation(exc, RuleFile, Where(doc.file, doc.positions))
+        ) from None
     resolver = _Resolver(model, doc)
     ruleset = resolver.resolve(hashlib.sha256(text.encode("utf-8")).hexdigest())
     if resolver.problems:
         raise RuleError(resolver.problems)
     return ruleset
-
-
-#: The model whose keys are allowed where an unknown key was found (see :func:`_context`), for
-#: "did you mean" on unknown keys.
-_MODEL_AT: dict[str, type[BaseModel]] = {
-    "": RuleFile,
-    "provenance": Provenance,
-    "red_lines": RedLine,
-    "clauses": Clause,
-    "patterns": Pattern,
-    "select": PatternSelect,
-    "sets": SetDef,
-    "field": FieldTest,
-}
-
-
-#: Tags of the condition union (see rules/model.py) and the keys that follow each in an error's
-#: location: there the tag is pydantic's marker, not a key the user wrote.
-_CONDITION_TAGS: dict[str, tuple[str, ...]] = {
-    "all": ("all",),
-    "any": ("any",),
-    "not": ("not",),
-    "ref": ("ref",),
-    "field": ("*",),  # the key `field` holds a string: anything after it is below the tag
-}
-
-
-def _model_problems(exc: ValidationError, doc: Document) -> list[Problem]:
-    out: list[Problem] = []
-    for p in problems_from_validation(
-        exc, file=doc.file, positions=doc.positions, tags=_CONDITION_TAGS
-    ):
-        if p.message == "unknown field" and p.field:
-            parts = [x for x in p.field.replace("[", ".").replace("]", "").split(".") if x]
-            key = parts[-1]
-            context = _context(parts[:-1])
-            allowed = model_keys(_MODEL_AT[context]) if context in _MODEL_AT else ()
-            p = dataclasses.replace(
-                p, suggestion=suggest(key, allowed, cutoff=0.6) if allowed else None
-            )
-        out.append(p)
-    return out
-
-
-def _context(parts: Sequence[str]) -> str:
-    names = [p for p in parts if not p.isdigit()]
-    if not names:
-        return ""
-    last = names[-1]
-    if len(names) >= 2 and names[-2] == "sets":
-        return "sets"
-    if last in ("when", "applies_when", "all", "any", "not") or (
-        len(names) >= 2 and names[-2] == "conditions"
-    ):
-        return "field"
-    return last
 
 
 class _Resolver:
@@ -230,8 +172,7 @@ class _Resolver:
         message: str,
         *,
         field: str | None = None,
-        value: Any = None,
-        has_value: bool = False,
+        value: Any = UNSET,
         suggestion: str | None = None,
     ) -> None:
         line, col = self.doc.positions.find(path)
@@ -243,7 +184,6 @@ class _Resolver:
                 column=col,
                 field=field or dotted_path(path),
                 value=value,
-                has_value=has_value or value is not None,
                 suggestion=suggestion,
             )
         )
@@ -299,8 +239,7 @@ class _Resolver:
                         ipath,
                         f"set '{item}' holds {itype} values, not {stype} values",
                         value=item,
-                        has_value=True,
-                    )
+                            )
                 members.extend(imembers)
                 continue
             value = self._member(stype, item, ipath)
@@ -325,7 +264,7 @@ class _Resolver:
                 return parse_region(item)
             return item
         except InvalidValue as exc:
-            self.problem(path, str(exc), value=item, has_value=True, suggestion=exc.suggestion)
+            self.problem(path, str(exc), value=item, suggestion=exc.suggestion)
             return None
 
     # -- conditions -----------------------------------------------------------------------
@@ -472,7 +411,6 @@ class _Resolver:
                 path,
                 str(exc),
                 value=operand if not isinstance(operand, dt.date) else str(operand),
-                has_value=True,
                 suggestion=exc.suggestion,
             )
             return None
