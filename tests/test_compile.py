@@ -7,8 +7,9 @@ import re
 from pathlib import Path
 
 from redlines import Ruleset
-from redlines.compile import compile_ruleset, disjuncts, negate, simplify
+from redlines.compile import compile_ruleset
 from redlines.matching.facts import event_fact
+from redlines.rules.normal import disjuncts, negate, simplify
 from redlines.rules.resolved import All, AnyOf, Not
 from redlines.rules.resolved import Test as Check
 

@@ -96,10 +96,7 @@ def _problems(data: dict[str, object]) -> list[str]:
     try:
         Event.model_validate(data)
     except ValidationError as exc:
-        return [
-            p.render()
-            for p in problems_from_validation(exc, Event, Where("f.yaml"))
-        ]
+        return [p.render() for p in problems_from_validation(exc, Event, Where("f.yaml"))]
     raise AssertionError("expected a validation error")
 
 

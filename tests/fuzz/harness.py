@@ -112,7 +112,10 @@ class Outcome:
     files: dict[str, str] = field(default_factory=dict)
 
     def describe(self) -> str:
-        lines = [f"$ redlines {' '.join(self.argv)}", f"exit code: {self.rc}  ({self.seconds:.1f} s)"]
+        lines = [
+            f"$ redlines {' '.join(self.argv)}",
+            f"exit code: {self.rc}  ({self.seconds:.1f} s)",
+        ]
         if self.died:
             lines.append(f"died: {self.died}")
         if self.raised:
@@ -190,7 +193,10 @@ def _in_child(argv: Sequence[str]) -> tuple[dict[str, Any] | None, str | None]:
             f"killed after {TIMEOUT + GRACE:g} s: the alarm did not stop it (stuck in C code?)"
         )
     if os.WIFSIGNALED(status):
-        return None, f"child died on signal {os.WTERMSIG(status)} ({signal.Signals(os.WTERMSIG(status)).name})"
+        return (
+            None,
+            f"child died on signal {os.WTERMSIG(status)} ({signal.Signals(os.WTERMSIG(status)).name})",
+        )
     try:
         return json.loads(b"".join(chunks)), None
     except ValueError:

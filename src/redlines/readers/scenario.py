@@ -68,8 +68,6 @@ class _ScenarioHead(BaseModel):
         return value
 
 
-
-
 def read_scenario(path: str | Path) -> Batch:
     """A scenario file, or a YAML/JSON list of events, as a :class:`Batch` (format
     ``scenario``). Raises :class:`~redlines.errors.EventError` with every problem found."""

@@ -39,6 +39,7 @@ from .model import (
     RuleFile,
     SetDef,
 )
+from .normal import TooComplex, disjuncts
 from .operators import OPERATORS
 from .resolved import (
     FIELDS,
@@ -239,7 +240,7 @@ class _Resolver:
                         ipath,
                         f"set '{item}' holds {itype} values, not {stype} values",
                         value=item,
-                            )
+                    )
                 members.extend(imembers)
                 continue
             value = self._member(stype, item, ipath)
@@ -488,8 +489,6 @@ class _Resolver:
         return ResolvedClause(cl.id, cl.level, full, cl.reason, cl.description)
 
     def _compilable(self, cond: Cond, path: Path_) -> None:
-        from ..compile import TooComplex, disjuncts
-
         try:
             disjuncts(cond)
         except TooComplex as exc:
