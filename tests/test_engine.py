@@ -112,3 +112,66 @@ def test_regression_rulesets_of_512_rules_or_more_are_sharded() -> None:
     assert len(eng.shards) == 3
     assert eng.match({"id": "f1", "fatalities": 599}) == ["r599"]
     assert eng.match({"id": "f2", "fatalities": 3}) == ["r3"]
+
+
+def test_one_action_failure_does_not_poison_the_shared_engine() -> None:
+    """durable keeps an action's exception in the state and reports it for every later fact;
+    redlines drops that state, so the next fact is matched normally."""
+    failing = [True]
+
+    class FailsOnce(EngineRuleset):
+        def _action(self, rule_name: str) -> Any:
+            record = super()._action(rule_name)
+
+            def act(closure: Any) -> None:
+                if failing[0]:
+                    raise RuntimeError("boom")
+                record(closure)
+
+            return act
+
+    eng = FailsOnce(_ruleset("once", {"a": {"all": [{"m": {"kind": "x"}}]}}))
+    with pytest.raises(EngineError, match="boom"):
+        eng.match({"id": "f1", "kind": "x"})
+    failing[0] = False
+    assert eng.match({"id": "f2", "kind": "x"}) == ["a"]
+    assert eng.match({"id": "f3", "kind": "x"}) == ["a"]
+
+
+def test_values_of_16_mib_are_refused_and_leave_the_engine_usable() -> None:
+    """durable refuses a property value of 16 MiB or more (error 314); events never carry text
+    that long (see the event size limits), and a refusal does not break the engine."""
+    eng = EngineRuleset(_ruleset("size", {"a": {"all": [{"m": {"kind": "x"}}]}}))
+    with pytest.raises(EngineError, match="314"):
+        eng.match({"id": "f1", "kind": "x", "notes": "n" * (1 << 24)})
+    assert eng.match({"id": "f2", "kind": "x", "notes": "n" * 1_000_000}) == ["a"]
+
+
+def test_regexes_of_more_than_4096_states_are_refused() -> None:
+    """durable builds a state per regex character and refuses more than 4096 states (error 503):
+    redlines splits long memberships into several regexes (rules/normal.py)."""
+    words = "|".join(f"w{i:07d}" for i in range(500))  # 4,499 characters
+    with pytest.raises(EngineError, match="503"):
+        EngineRuleset(_ruleset("states", {"a": {"all": [{"m": {"$mt": {"kind": words}}}]}}))
+    short = "|".join(f"w{i:07d}" for i in range(200))  # 1,799 characters
+    eng = EngineRuleset(_ruleset("states-ok", {"a": {"all": [{"m": {"$mt": {"kind": short}}}]}}))
+    assert eng.match({"id": "f1", "kind": "w0000199"}) == ["a"]
+
+
+def test_integers_beyond_64_bits_are_compared_wrongly() -> None:
+    """durable reads integers as 64-bit: a rule value of 2**63 matches 2**63 - 1. redlines
+    refuses integers outside the 64-bit range in rule files and events."""
+    eng = EngineRuleset(_ruleset("int64", {"a": {"all": [{"m": {"fatalities": 2**63}}]}}))
+    assert eng.match({"id": "f1", "fatalities": 2**63 - 1}) == ["a"]
+
+
+def test_registrations_are_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
+    """durable cannot release a ruleset (about 23 MB each): past MAX_RULESETS distinct rulesets
+    in one process, registering another is a clear EngineError, and identical rulesets still
+    share the registration they have."""
+    from redlines.matching import durable
+
+    monkeypatch.setattr(durable, "MAX_RULESETS", durable._REGISTERED + 1)
+    EngineRuleset(_ruleset("last-one", {"a": {"all": [{"m": {"kind": "x"}}]}}))
+    with pytest.raises(EngineError, match="cannot release them"):
+        EngineRuleset(_ruleset("one-too-many", {"a": {"all": [{"m": {"kind": "y"}}]}}))

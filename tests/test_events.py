@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import pytest
 from pydantic import ValidationError
@@ -10,7 +11,7 @@ from pydantic import ValidationError
 from redlines import Event
 from redlines.countries import normalize_country
 from redlines.errors import InvalidValue
-from redlines.events import KIND_GROUPS, KINDS, parse_time
+from redlines.events import KIND_GROUPS, KINDS, MAX_INTEGER, MAX_TEXT, parse_time
 from redlines.source import Where, problems_from_validation
 
 BASE = {"id": "e1", "time": "2024-06-01", "actor": "RUS", "target": "POL", "kind": "drone_strike"}
@@ -178,3 +179,35 @@ def test_regression_offset_out_of_range() -> None:
     for bad in ("2024-06-01T04:00:00+03:75", "2024-06-01T04:00:00+24:00"):
         with pytest.raises(InvalidValue, match="offset is out of range"):
             parse_time(bad)
+
+
+@pytest.mark.parametrize("given", ["٢٠٢٤-٠٦-٠١", "２０２４-06-01", "2024-06-01T04:00:00+٠٠:00"])
+def test_regression_times_are_written_in_ascii_digits(given: str) -> None:
+    with pytest.raises(InvalidValue, match="invalid time"):
+        parse_time(given)
+
+
+@pytest.mark.parametrize("field", ["id", "notes", "sources", "place"])
+def test_regression_text_fields_have_a_size_limit(field: str) -> None:
+    """The engine refuses values of 16 MiB or more: no event carries text near that."""
+    long = "x" * (MAX_TEXT + 1)
+    data: dict[str, Any] = {"id": "e1", "time": "2024-06-01", "actor": "RUS", "target": "POL"}
+    data["kind"] = "other"
+    if field == "sources":
+        data["sources"] = [long]
+    elif field == "place":
+        data["location"] = {"place": long}
+    else:
+        data[field] = long
+    with pytest.raises(ValidationError, match=f"at most {MAX_TEXT} characters"):
+        Event.model_validate(data)
+    data_ok = {k: (v[:MAX_TEXT] if isinstance(v, str) else v) for k, v in data.items()}
+    if field in ("id", "notes"):
+        assert len(getattr(Event.model_validate(data_ok), field)) == MAX_TEXT
+
+
+def test_regression_fatalities_fit_in_64_bits() -> None:
+    base = {"id": "e1", "time": "2024-06-01", "actor": "RUS", "target": "POL", "kind": "other"}
+    assert Event.model_validate({**base, "fatalities": MAX_INTEGER}).fatalities == MAX_INTEGER
+    with pytest.raises(ValidationError, match="less than or equal to 9223372036854775807"):
+        Event.model_validate({**base, "fatalities": MAX_INTEGER + 1})

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import json
 
-from redlines import Ruleset, evaluate, render
+import pytest
+
+from redlines import InputError, Ruleset, evaluate, render
 from redlines.report import render_json, render_markdown, render_text
 
 from .conftest import make_event
@@ -73,3 +75,11 @@ def test_reasons_are_one_line(nato: Ruleset) -> None:
     for rl in _report(nato).redlines:
         for f in rl.findings:
             assert "\n" not in f.reason and "  " not in f.reason
+
+
+def test_regression_an_unknown_report_format_is_an_input_error() -> None:
+    report = evaluate([], "nato-2024")
+    with pytest.raises(InputError, match="unknown report format 'xml'"):
+        render([report], "xml")
+    with pytest.raises(InputError, match="did you mean 'json'"):
+        render([report], "jsn")

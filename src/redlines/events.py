@@ -25,6 +25,8 @@ __all__ = [
     "INTENTS",
     "KINDS",
     "KIND_GROUPS",
+    "MAX_INTEGER",
+    "MAX_TEXT",
     "Country",
     "Event",
     "Location",
@@ -82,13 +84,22 @@ ActorType = Annotated[str, BeforeValidator(_choice("actor_type", ACTOR_TYPES))]
 Intent = Annotated[str, BeforeValidator(_choice("intent", INTENTS))]
 Attribution = Annotated[str, BeforeValidator(_choice("attribution", ATTRIBUTIONS))]
 
-_DATE_ONLY = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
+#: The largest integer an event or a rule may hold: the engine compares 64-bit integers.
+MAX_INTEGER = 2**63 - 1
+
+#: The longest text an event field may hold, in characters. The engine refuses values of
+#: 16 MiB or more once encoded; this keeps every event well inside that.
+MAX_TEXT = 1_000_000
+Text = Annotated[str, Field(max_length=MAX_TEXT)]
+
+_DATE_ONLY = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$", re.ASCII)
 # ISO 8601 / RFC 3339 date-times, and YAML's timestamp form (space or 't' separator, optional
 # space before the offset, any number of fraction digits). Parsed by hand so that Python 3.10,
 # whose fromisoformat is narrower, reads exactly what 3.11 and 3.12 read.
 _DATETIME = re.compile(
     r"^(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d+))?)?"
-    r"\s*(?:(?P<z>[Zz])|(?P<sign>[+-])(?P<oh>\d{2})(?::?(?P<om>\d{2}))?)?$"
+    r"\s*(?:(?P<z>[Zz])|(?P<sign>[+-])(?P<oh>\d{2})(?::?(?P<om>\d{2}))?)?$",
+    re.ASCII,  # digits are ASCII only: Arabic-Indic or fullwidth digits are not a date
 )
 _TIME_HINT = "expected ISO 8601 with an offset (2024-06-01T04:00:00+00:00) or a date (2024-06-01)"
 
@@ -167,7 +178,7 @@ class Location(_Closed):
 
     country: Country | None = None
     region: Annotated[str, BeforeValidator(parse_region)] | None = None
-    place: str | None = None
+    place: Text | None = None
     lat: float | None = Field(default=None, ge=-90, le=90, strict=True)
     lon: float | None = Field(default=None, ge=-180, le=180, strict=True)
 
@@ -187,7 +198,7 @@ class Location(_Closed):
 class Event(_Closed):
     """One structured incident (CONTRACT §2)."""
 
-    id: str = Field(min_length=1)
+    id: Text = Field(min_length=1)
     time: Annotated[dt.datetime, BeforeValidator(parse_time)]
     actor: Country | None
     actor_type: ActorType = "state_forces"
@@ -197,9 +208,9 @@ class Event(_Closed):
     intent: Intent = "unknown"
     attribution: Attribution = "confirmed"
     location: Location | None = None
-    fatalities: int | None = Field(default=None, ge=0, strict=True)
-    sources: tuple[str, ...] = ()
-    notes: str | None = None
+    fatalities: int | None = Field(default=None, ge=0, le=MAX_INTEGER, strict=True)
+    sources: tuple[Text, ...] = ()
+    notes: Text | None = None
 
     @field_validator("id", mode="before")
     @classmethod

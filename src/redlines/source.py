@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import dataclasses
 import io
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -45,12 +46,26 @@ MAX_NODES = 2_000_000
 class _TextTimestamps(RoundTripConstructor):
     """Keeps YAML timestamps as the text the user wrote, so that ``2024-06-01 04:00:00+00:00``
     and the quoted string are read by the same parser (and an impossible date such as
-    ``2024-02-30`` is a located error, not a crash inside the YAML library)."""
+    ``2024-02-30`` is a located error, not a crash inside the YAML library); integers in any
+    form but plain decimal digits stay text too (:func:`_int_or_text`)."""
 
 
 _TextTimestamps.add_constructor(
     "tag:yaml.org,2002:timestamp", RoundTripConstructor.construct_yaml_str
 )
+
+_DECIMAL = re.compile(r"^(0|-?[1-9][0-9]*)$")
+
+
+def _int_or_text(constructor: RoundTripConstructor, node: Any) -> int | str:
+    """An unquoted integer written in plain decimal digits is an integer; anything else that
+    YAML would read as one (``007``, ``0x1F``, ``0o17``, ``1_000``) keeps the text the author
+    wrote, so that an id stays ``007`` and a count of ``0x10`` is refused, not read as 16."""
+    text = str(node.value)
+    return int(text) if _DECIMAL.match(text) else text
+
+
+_TextTimestamps.add_constructor("tag:yaml.org,2002:int", _int_or_text)
 
 
 class _TooLarge(Exception):

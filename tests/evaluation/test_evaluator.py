@@ -13,7 +13,16 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from ruamel.yaml import YAML
 
-from redlines import Evaluator, Event, EventError, Ruleset, evaluate, load_rules, parse_rules
+from redlines import (
+    Evaluator,
+    Event,
+    EventError,
+    InputError,
+    Ruleset,
+    evaluate,
+    load_rules,
+    parse_rules,
+)
 from redlines.report import render_json
 
 from ..conftest import make_event
@@ -356,3 +365,39 @@ def test_pattern_matches_a_brute_force_reference_in_any_arrival_order(
         if f.kind == "pattern"
     }
     assert got == _reference_pattern(days, 3, 30)
+
+
+# -- hardening: library calls raise RedlinesErrors, arithmetic saturates -------------------
+
+
+@pytest.mark.parametrize("events", [None, 3, "e1", {"id": "e1"}])
+def test_regression_evaluate_refuses_what_is_not_a_list_of_events(events: Any) -> None:
+    with pytest.raises(EventError, match="events must be a list"):
+        evaluate(events)
+
+
+@pytest.mark.parametrize(
+    "times",
+    [
+        ["0001-01-01", "0001-01-05", "0001-01-09"],
+        ["9999-12-20T00:00:00Z", "9999-12-25", "9999-12-31T23:59:59Z"],
+    ],
+)
+def test_regression_events_at_the_ends_of_the_calendar(times: list[str], nato: Ruleset) -> None:
+    """Window and lateness arithmetic saturates at the years 1 and 9999 instead of overflowing."""
+    events = [make_event(time=t, target="EST", intent="unknown") for t in times]
+    report = evaluate(events, nato)
+    assert report.status("RL2") == "crossed"
+    assert [f.clause for f in report.red_line("RL2").findings].count("probing") == 1
+
+
+def test_regression_a_huge_allowed_lateness_saturates(nato: Ruleset) -> None:
+    ev = Evaluator(nato, allowed_lateness=dt.timedelta.max)
+    ev.feed(make_event(time="9999-12-20T00:00:00Z"))
+    ev.feed(make_event(time="0001-01-01"))
+    assert ev.late_events == []
+
+
+def test_a_negative_allowed_lateness_is_an_input_error(nato: Ruleset) -> None:
+    with pytest.raises(InputError, match="allowed_lateness must be a duration of zero or more"):
+        Evaluator(nato, allowed_lateness=dt.timedelta(days=-1))

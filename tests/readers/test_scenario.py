@@ -236,3 +236,22 @@ def test_regression_a_single_event_object_gets_one_hint(tmp_path: Path) -> None:
     assert problems(path) == [
         f"{path}:1: this is a single event: put it in a list, or under 'events:' in a scenario"
     ]
+
+
+def test_regression_unquoted_ids_keep_the_text_the_author_wrote(tmp_path: Path) -> None:
+    """YAML would read 007 as 7, 0x1F as 31, 1_000 as 1000 and 012 as 10 (colliding with a
+    later 10): ids keep what was written, and numbers in other forms than decimal are refused."""
+    path = tmp_path / "ids.yaml"
+    rows = [
+        f"  - {{id: {i}, time: 2024-06-01, actor: RUS, target: POL, kind: drone_strike}}"
+        for i in ("007", "0x1F", "1_000", "012", "10", "12", "-0")
+    ]
+    path.write_text("events:\n" + "\n".join(rows) + "\n")
+    ids = [e.id for e in load_events(path)]
+    assert ids == ["007", "0x1F", "1_000", "012", "10", "12", "-0"]
+    path.write_text(
+        "events:\n  - {id: a, time: 2024-06-01, actor: RUS, target: POL, kind: drone_strike,"
+        " fatalities: 0x10}\n"
+    )
+    with pytest.raises(EventError, match=r"fatalities.*got '0x10'"):
+        load_events(path)

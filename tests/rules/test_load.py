@@ -297,3 +297,92 @@ def test_regression_union_markers_stay_out_of_paths_and_one_line_per_mistake() -
     ]
     (msg,) = clause("{field: kind, eqq: threat}")
     assert "field 'red_lines[0].clauses[0].when.eqq': unknown field (did you mean 'eq'?)" in msg
+
+
+# -- what `check` accepts, `run` can do (hardening) ---------------------------------------
+
+PATTERN = """red_lines:
+  - id: X
+    title: x
+    clauses:
+      - {{id: c, level: warning, when: {{field: target, eq: POL}}, reason: r}}
+    patterns:
+      - {{id: p, select: {{level: warning}}, count: {count}, within: {within}, reason: r}}
+"""
+
+
+@pytest.mark.parametrize(
+    "reason", ["{fatalities:d}", "{id:>999999999}", "{actor!r}", "{id.real}", "{0}", "{}"]
+)
+def test_regression_reason_placeholders_are_names_only(reason: str) -> None:
+    msgs = clause("{field: target, eq: POL}", reason=f'"{reason}"')
+    assert len(msgs) == 1 and "placeholders are names only" in msgs[0], msgs
+    assert msgs[0].startswith("r.yaml:12:17: field 'red_lines[0].clauses[0].reason'")
+
+
+def test_regression_braces_in_reasons_are_written_doubled() -> None:
+    rs = one_red_line(
+        '      - {id: c, level: warning, when: {field: target, eq: POL}, reason: "{{x}} {actor}"}\n'
+    )
+    report = evaluate([make_event(target="POL")], rs)
+    assert report.red_line("X").findings[0].reason == "{x} RUS"
+
+
+@pytest.mark.parametrize(
+    ("within", "message"),
+    [
+        ("99999999d", "invalid window '99999999d': longer than the maximum of 36500 days"),
+        ("1" * 30 + "d", "longer than the maximum of 36500 days"),
+        ("36501d", "longer than the maximum of 36500 days"),
+        ("٣٠d", "invalid window '٣٠d': expected a positive duration such as 30d or 12h"),
+        ("0d", "expected a positive duration"),
+    ],
+)
+def test_regression_windows_have_a_maximum_and_ascii_digits(within: str, message: str) -> None:
+    msgs = errors(PATTERN.format(count=3, within=within))
+    assert len(msgs) == 1 and message in msgs[0], msgs
+
+
+def test_the_longest_window_evaluates_at_the_ends_of_the_calendar() -> None:
+    rs = parse_rules(HEAD + PATTERN.format(count=2, within="36500d"), "r.yaml")
+    events = [
+        make_event(time="0001-01-05", target="POL"),
+        make_event(time="0001-02-05", target="POL"),
+        make_event(time="9999-12-20T00:00:00Z", target="POL"),
+    ]
+    assert evaluate(events, rs).status("X") == "crossed"
+
+
+@pytest.mark.parametrize("count", ["0x10", "1_000", "0o17", "1000001"])
+def test_regression_counts_are_decimal_and_bounded(count: str) -> None:
+    msgs = errors(PATTERN.format(count=count, within="30d"))
+    assert len(msgs) == 1 and "field 'red_lines[0].patterns[0].count'" in msgs[0], msgs
+
+
+@pytest.mark.parametrize(
+    "value", ["9223372036854775808", "-9223372036854775808", "1e300", ".inf", "-.inf", ".nan"]
+)
+def test_regression_numbers_the_engine_cannot_compare_exactly_are_refused(value: str) -> None:
+    msgs = clause(f"{{field: fatalities, eq: {value}}}")
+    assert len(msgs) == 1 and "finite numbers between" in msgs[0], msgs
+
+
+def test_the_largest_64_bit_integer_is_compared_exactly() -> None:
+    rs = one_red_line(
+        "      - {id: c, level: warning, when: {field: fatalities, eq: 9223372036854775807}, reason: r}\n"
+    )
+    hit = make_event(fatalities=9223372036854775807)
+    miss = make_event(fatalities=9223372036854775806)
+    assert evaluate([hit, miss], rs).red_line("X").findings[0].event_ids == (hit.id,)
+
+
+def test_regression_long_memberships_are_split_for_the_engine() -> None:
+    """durable refuses a regex of more than 4,096 states; a membership of 1,000 plain words
+    (about 9,000 characters) is split into several regexes and still matches every member."""
+    words = ", ".join(f"w{i:07d}" for i in range(1000))
+    rs = one_red_line(
+        f"      - {{id: c, level: warning, when: {{field: notes, in: [{words}]}}, reason: r}}\n"
+    )
+    events = [make_event(notes=n) for n in ("w0000000", "w0000500", "w0000999", "w0001000")]
+    found = evaluate(events, rs).red_line("X").findings
+    assert [f.event_ids[0] for f in found] == [e.id for e in events[:3]]

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from ..compile import compile_ruleset
-from ..errors import EventError
+from ..errors import EventError, InputError
 from ..events import Event
 from ..findings import Finding, level_rank
 from ..matching import engine_for, event_fact
@@ -24,7 +24,7 @@ from ..report.model import Report
 from ..rules.load import load_rules
 from ..rules.resolved import ResolvedRedLine, Ruleset
 from .reasons import event_values, render_reason
-from .windows import Entry, PatternState
+from .windows import Entry, PatternState, earlier
 
 __all__ = ["Evaluator", "evaluate", "feed_in_time_order"]
 
@@ -47,6 +47,12 @@ class Evaluator:
         self.ruleset = rules if isinstance(rules, Ruleset) else load_rules(rules)
         self.compiled = compile_ruleset(self.ruleset)
         self._engine = engine_for(self.compiled)
+        if not isinstance(allowed_lateness, dt.timedelta) or allowed_lateness < dt.timedelta(0):
+            raise InputError.one(
+                "allowed_lateness must be a duration of zero or more (a datetime.timedelta)",
+                field="allowed_lateness",
+                value=allowed_lateness,
+            )
         self.allowed_lateness = allowed_lateness
         self._rule_by_name = {r.name: r for r in self.compiled.rules}
         self._patterns: dict[tuple[str, str], PatternState] = {
@@ -110,7 +116,9 @@ class Evaluator:
         heapq.heappush(self._id_expiry, (event.time, event.id))
         self._seq += 1
         seq = self._seq
-        if self._max_time is not None and event.time < self._max_time - self.allowed_lateness:
+        if self._max_time is not None and event.time < earlier(
+            self._max_time, self.allowed_lateness
+        ):
             self.late_events.append(event.id)
         fired = self._engine.match(event_fact(event, seq))
         values: dict[str, Any] | None = None
@@ -145,7 +153,7 @@ class Evaluator:
                 new.extend(state.add(Entry(event.time, seq, event)))
         if self._max_time is None or event.time > self._max_time:
             self._max_time = event.time
-            horizon = self._max_time - self._max_window - self.allowed_lateness
+            horizon = earlier(earlier(self._max_time, self._max_window), self.allowed_lateness)
             for state in self._patterns.values():
                 state.evict(horizon)
             while self._id_expiry and self._id_expiry[0][0] < horizon:
@@ -200,6 +208,12 @@ def evaluate(
     depend on the order they are given in. Event ids must be unique.
     """
     where = file or "<events>"
+    if isinstance(events, (str, bytes, Mapping)) or not isinstance(events, Iterable):
+        raise EventError.one(
+            "events must be a list (or any iterable) of events: Event models or mappings, "
+            f"not {type(events).__name__}",
+            file=where,
+        )
     batch = [to_event(e, file=where, display=f"events[{i}].") for i, e in enumerate(events)]
     ids = DuplicateIds()
     for e in batch:

@@ -21,7 +21,27 @@ from ..rules.model import window_text
 from ..rules.resolved import ResolvedPattern
 from .reasons import event_values, render_reason
 
-__all__ = ["Entry", "PatternState"]
+__all__ = ["Entry", "PatternState", "earlier", "later"]
+
+_EARLIEST = dt.datetime.min.replace(tzinfo=dt.timezone.utc)
+_LATEST = dt.datetime.max.replace(tzinfo=dt.timezone.utc)
+
+
+def later(time: dt.datetime, delta: dt.timedelta) -> dt.datetime:
+    """``time + delta`` (*delta* >= 0), at most the last instant of the year 9999 (UTC):
+    windows near either end of the calendar stop there instead of overflowing."""
+    try:
+        return time + delta
+    except OverflowError:
+        return _LATEST
+
+
+def earlier(time: dt.datetime, delta: dt.timedelta) -> dt.datetime:
+    """``time - delta`` (*delta* >= 0), at least the first instant of the year 1 (UTC)."""
+    try:
+        return time - delta
+    except OverflowError:
+        return _EARLIEST
 
 
 @dataclass
@@ -85,9 +105,9 @@ class PatternState:
         changed: dict[int, _Group] = {}
         # The new entry can only complete windows that close within `within` after it.
         first = bisect.bisect_left(orders, (entry.time, _LOW))
-        stop = bisect.bisect_right(orders, (entry.time + p.within, _HIGH))
+        stop = bisect.bisect_right(orders, (later(entry.time, p.within), _HIGH))
         for closing in entries[first:stop]:
-            start = bisect.bisect_left(orders, (closing.time - p.within, _LOW))
+            start = bisect.bisect_left(orders, (earlier(closing.time, p.within), _LOW))
             end = bisect.bisect_right(orders, (closing.time, _HIGH))
             if end - start < p.count:
                 continue
@@ -99,7 +119,7 @@ class PatternState:
                 closing is entry
                 and previous is not None
                 and previous.event.id in self.holding
-                and previous.time >= entry.time - p.within
+                and previous.time >= earlier(entry.time, p.within)
             ):
                 # The entry's window, less the entry, lies inside the held window of the entry
                 # just before it (the usual case of events arriving in time order).

@@ -18,7 +18,9 @@ Design, from what durable-rules does (verified in tests/test_engine.py):
   the rules are spread over as many durable rulesets ("shards") of at most
   :data:`RULES_PER_SHARD` as needed, and a fact is asserted into each.
 * ``MessageNotHandledException`` (no rule matched) means "no match". An exception inside an
-  action is stored in the state by durable; it is raised here as :class:`EngineError`.
+  action is stored in the state by durable, which then reports it for every later fact; it is
+  raised here once as :class:`EngineError` and the state is dropped, so that one failure does
+  not poison the shared engine.
 """
 
 from __future__ import annotations
@@ -33,7 +35,13 @@ from durable.engine import Host, MessageNotHandledException
 from ..compile import CompiledRuleset
 from ..errors import EngineError
 
-__all__ = ["RULES_PER_SHARD", "DurableMatcher", "EngineRuleset", "engine_for"]
+__all__ = [
+    "MAX_RULESETS",
+    "RULES_PER_SHARD",
+    "DurableMatcher",
+    "EngineRuleset",
+    "engine_for",
+]
 
 
 class _SyncHost(Host):  # type: ignore[misc]
@@ -44,6 +52,11 @@ class _SyncHost(Host):  # type: ignore[misc]
 
 
 _HOST: _SyncHost | None = None
+#: durable-rules keeps about 23 MB for every ruleset registered and cannot release one, so a
+#: process registers at most this many (about 4.6 GB); the next raises :class:`EngineError`.
+#: Distinct rulesets share nothing, identical ones share one registration (:func:`engine_for`).
+MAX_RULESETS = 200
+_REGISTERED = 0
 _LOCK = threading.RLock()
 _NAMES = itertools.count(1)
 #: Rules per durable ruleset; durable hangs from 512 on (see the module docstring).
@@ -71,7 +84,15 @@ class EngineRuleset:
             (name, {**alt, "run": self._action(name.rsplit("#", 1)[0])})
             for name, alt in compiled.definitions().items()
         ]
+        global _REGISTERED
         with _LOCK:
+            if _REGISTERED >= MAX_RULESETS:
+                raise EngineError(
+                    f"this process already holds {MAX_RULESETS} distinct rulesets in "
+                    "durable-rules, which cannot release them (about 23 MB each): start a new "
+                    "process, or raise redlines.matching.durable.MAX_RULESETS"
+                )
+            _REGISTERED += 1
             self.name = f"redlines-{next(_NAMES)}-{compiled.name}"
             self.shards: list[str] = []
             for start in range(0, max(len(definitions), 1), RULES_PER_SHARD):
@@ -79,7 +100,10 @@ class EngineRuleset:
                 chunk = dict(definitions[start : start + RULES_PER_SHARD])
                 if not chunk:  # a ruleset with no rules still needs a (never-firing) rule
                     chunk = {"none": {"all": [{"m": {"_always": 0}}], "run": self._action("")}}
-                _host().register_rulesets({shard: chunk})
+                try:
+                    _host().register_rulesets({shard: chunk})
+                except Exception as exc:  # durable raises bare Exceptions
+                    raise EngineError(f"durable-rules refused a rule: {exc}") from None
                 self.shards.append(shard)
 
     def _action(self, rule_name: str) -> Any:
@@ -107,12 +131,27 @@ class EngineRuleset:
         except MessageNotHandledException:
             pass
         except Exception as exc:  # durable raises bare Exceptions for engine errors
-            raise EngineError(f"durable-rules rejected an event: {exc}") from exc
-        finally:
+            # Nothing was asserted, so nothing is retracted; the shard's state is reset in
+            # case durable kept part of it.
+            _reset(host, shard)
+            raise EngineError(f"durable-rules rejected an event: {exc}") from None
+        try:
             with contextlib.suppress(MessageNotHandledException):
                 host.retract_fact(shard, fact)
+        except Exception as exc:
+            _reset(host, shard)
+            raise EngineError(f"durable-rules could not retract an event: {exc}") from None
         if isinstance(state, dict) and state.get("exception"):
+            # durable keeps an action's exception in the state and reports it for every later
+            # fact: drop that state so that one failure does not poison the shared engine.
+            _reset(host, shard)
             raise EngineError(f"a rule action failed inside durable-rules: {state['exception']}")
+
+
+def _reset(host: _SyncHost, shard: str) -> None:
+    """Forget *shard*'s state (its facts and any stored exception); redlines keeps none there."""
+    with contextlib.suppress(Exception):
+        host.delete_state(shard, None)
 
 
 _SHARED: dict[str, EngineRuleset] = {}

@@ -8,6 +8,7 @@ from typing import Any
 
 import click
 
+from ..errors import InputError, suggest
 from .model import Report
 
 __all__ = ["FORMATS", "render", "render_json", "render_markdown", "render_text"]
@@ -23,7 +24,11 @@ def render(reports: Sequence[Report], fmt: str = "text", *, color: bool = False)
         return render_markdown(reports)
     if fmt == "text":
         return render_text(reports, color=color)
-    raise ValueError(f"unknown format {fmt!r}; expected one of {', '.join(FORMATS)}")
+    raise InputError.one(
+        f"unknown report format '{fmt}': use one of {', '.join(FORMATS)}",
+        field="format",
+        suggestion=suggest(str(fmt), FORMATS, cutoff=0.5),
+    )
 
 
 def render_json(reports: Sequence[Report]) -> str:

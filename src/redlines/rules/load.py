@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import math
 import string
 from collections.abc import Sequence
 from importlib import resources
@@ -18,7 +19,7 @@ from pydantic import ValidationError
 
 from ..countries import normalize_country
 from ..errors import UNSET, InputError, InvalidValue, Problem, RuleError, RulesetNotFound, suggest
-from ..events import KIND_GROUPS, KINDS, parse_region, parse_time
+from ..events import KIND_GROUPS, KINDS, MAX_INTEGER, parse_region, parse_time
 from ..source import (
     Document,
     Where,
@@ -403,6 +404,11 @@ class _Resolver:
             if ftype in ("number", "integer"):
                 if isinstance(operand, bool) or not isinstance(operand, (int, float)):
                     raise InvalidValue(f"'{fname}' is compared with numbers, not {operand!r}")
+                if not math.isfinite(operand) or abs(operand) > MAX_INTEGER:
+                    raise InvalidValue(
+                        f"'{fname}' is compared with finite numbers between -{MAX_INTEGER} and "
+                        f"{MAX_INTEGER} (the engine compares 64-bit integers)"
+                    )
                 return operand
             if not isinstance(operand, str):
                 raise InvalidValue(f"'{fname}' is compared with text, not {operand!r}")
@@ -531,13 +537,30 @@ class _Resolver:
         )
 
     def _template(self, text: str, allowed: Sequence[str], path: Path_) -> None:
+        """A reason template: text with ``{name}`` placeholders and nothing else in braces
+        (no format specs, conversions, attributes or indexes: ``{{`` and ``}}`` are braces)."""
         try:
-            names = [f for _, f, _, _ in string.Formatter().parse(text) if f is not None]
+            parts = list(string.Formatter().parse(text))
         except ValueError as exc:
             self.problem(path, f"invalid reason template: {exc}", value=text)
             return
-        for name in names:
-            if name not in allowed:
+        for _, name, spec, conversion in parts:
+            if name is None:
+                continue
+            shown = (
+                "{"
+                + name
+                + (f"!{conversion}" if conversion else "")
+                + (f":{spec}" if spec else "")
+                + "}"
+            )
+            if spec or conversion or not name.isidentifier():
+                self.problem(
+                    path,
+                    f"placeholder '{shown}' in reason: placeholders are names only, such as "
+                    "'{actor_name}' (write '{{' and '}}' for braces)",
+                )
+            elif name not in allowed:
                 self.problem(
                     path,
                     f"unknown placeholder '{{{name}}}' in reason",

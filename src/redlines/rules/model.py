@@ -181,19 +181,34 @@ class PatternSelect(_Closed):
     when: Condition | None = None
 
 
-_WINDOW = re.compile(r"^\s*(\d+)\s*(w|d|h|m|s)\s*$")
+_WINDOW = re.compile(r"^\s*([0-9]+)\s*(w|d|h|m|s)\s*$")
 _UNITS = {"w": 7 * 86400, "d": 86400, "h": 3600, "m": 60, "s": 1}
+#: The longest pattern window: 36,500 days (about a century). Event-time arithmetic stays
+#: exact and within the years 1-9999 whatever the window.
+MAX_WINDOW = dt.timedelta(days=36_500)
 
 
 def parse_window(value: Any) -> dt.timedelta:
-    """``30d``, ``12h``, ``2w``, ``90m``, ``45s`` -> timedelta."""
+    """``30d``, ``12h``, ``2w``, ``90m``, ``45s`` -> timedelta (ASCII digits, at most
+    :data:`MAX_WINDOW`)."""
     if isinstance(value, dt.timedelta):
-        return value
-    if isinstance(value, str):
-        m = _WINDOW.match(value)
-        if m and int(m.group(1)) > 0:
-            return dt.timedelta(seconds=int(m.group(1)) * _UNITS[m.group(2)])
-    raise InvalidValue(f"invalid window '{value}': expected a positive duration such as 30d or 12h")
+        seconds = value.total_seconds()
+    else:
+        m = _WINDOW.match(value) if isinstance(value, str) else None
+        digits = m.group(1).lstrip("0") if m is not None else ""
+        if m is None or not digits:
+            raise InvalidValue(
+                f"invalid window '{value}': expected a positive duration such as 30d or 12h"
+            )
+        # More than 15 digits is past the maximum in any unit (and past int()'s digit limit).
+        seconds = int(digits) * _UNITS[m.group(2)] if len(digits) <= 15 else 10**20
+    if seconds > MAX_WINDOW.total_seconds():
+        raise InvalidValue(
+            f"invalid window '{value}': longer than the maximum of {MAX_WINDOW.days} days"
+        )
+    if seconds <= 0:
+        raise InvalidValue(f"invalid window '{value}': expected a positive duration")
+    return dt.timedelta(seconds=seconds)
 
 
 class Pattern(_Closed):
@@ -203,7 +218,7 @@ class Pattern(_Closed):
     id: str = Field(pattern=_ID)
     level: Level = "crossed"
     select: PatternSelect
-    count: int = Field(ge=2)
+    count: int = Field(ge=2, le=1_000_000, strict=True)
     within: Annotated[dt.timedelta, Field()]
     same: tuple[str, ...] = ()
     reason: str = Field(min_length=1)

@@ -9,7 +9,7 @@ its rule file is loaded; the compiler turns each alternative into one durable ru
 
 from __future__ import annotations
 
-from .operators import OPERATORS, regex_safe
+from .operators import OPERATORS, regex_chunks, regex_safe
 from .resolved import FIELDS, All, AnyOf, Cond, Not, Test
 
 __all__ = [
@@ -66,6 +66,9 @@ def simplify(cond: Cond) -> Cond:
             # Members a whole-string regex cannot hold (numbers, spaces, dots): one alternative
             # per member, so each becomes its own durable rule.
             return AnyOf(tuple(Test(cond.field, "eq", v) for v in cond.value))
+        if cond.op == "in" and len(chunks := regex_chunks(cond.value)) > 1:
+            # A membership too long for one durable regex: one alternative per run of members.
+            return AnyOf(tuple(Test(cond.field, "in", chunk) for chunk in chunks))
         return cond
     if isinstance(cond, All):
         items: list[Cond] = []

@@ -24,7 +24,15 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Literal
 
-__all__ = ["COMPARABLE", "OPERATORS", "Operator", "operator"]
+__all__ = [
+    "COMPARABLE",
+    "MAX_REGEX_CHARS",
+    "OPERATORS",
+    "Operator",
+    "operator",
+    "regex_chunks",
+    "regex_safe",
+]
 
 #: Field types (see :data:`redlines.rules.resolved.FIELDS`) that order comparisons accept.
 COMPARABLE = frozenset({"number", "integer", "time"})
@@ -97,9 +105,35 @@ def _durable_in(key: str, members: tuple[Any, ...]) -> Terms:
     return [{"$mt": {key: "|".join(str(m) for m in members)}}]
 
 
+#: Longest ``$mt`` alternation compiled into one durable test. durable-rules builds about one
+#: regex state per character and refuses a regex of more than 4,096 states (error 503), so
+#: longer memberships are split into several alternatives (see ``rules/normal.py``).
+MAX_REGEX_CHARS = 1024
+
+
 def regex_safe(members: tuple[Any, ...]) -> bool:
-    """Whether every member can stand in a durable ``$mt`` alternation as it is."""
-    return all(isinstance(v, str) and _PLAIN.match(v) for v in members)
+    """Whether every member can stand in a durable ``$mt`` alternation as it is (plain tokens
+    no longer than :data:`MAX_REGEX_CHARS`)."""
+    return all(
+        isinstance(v, str) and len(v) <= MAX_REGEX_CHARS and _PLAIN.match(v) for v in members
+    )
+
+
+def regex_chunks(members: tuple[str, ...]) -> list[tuple[str, ...]]:
+    """*members* (each :func:`regex_safe`) in order, cut into runs whose ``A|B|C`` alternation
+    stays within :data:`MAX_REGEX_CHARS`."""
+    chunks: list[tuple[str, ...]] = []
+    run: list[str] = []
+    size = 0  # the length of "|".join(run)
+    for member in members:
+        if run and size + 1 + len(member) > MAX_REGEX_CHARS:
+            chunks.append(tuple(run))
+            run, size = [], 0
+        size += len(member) + (1 if run else 0)
+        run.append(member)
+    if run:
+        chunks.append(tuple(run))
+    return chunks
 
 
 def _compare(name: str, fn: Callable[[Any, Any], bool], durable_op: str, words: str) -> Operator:
