@@ -9,13 +9,15 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import json
+import os
+import stat
 import sys
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any
 
 import click
 
-from .errors import InputError, Problem, RedlinesError
+from .errors import InputError, Problem, RedlinesError, printable
 from .readers import EXPORT_FORMATS as INPUT_FORMATS
 from .readers import AdapterOptions, Progress, read_exports
 from .report.render import FORMATS, render
@@ -186,14 +188,28 @@ def _data_options(func: Any) -> Any:
 
 
 def _write_jsonl(path: str, records: Iterable[dict[str, Any]]) -> None:
-    """Write *records* one JSON object a line to *path* (``-``: stdout); exit 2 if we can't."""
+    """Write *records* one JSON object a line to *path* (``-``: stdout); exit 2 if we can't.
+    A regular file (or a new one) is replaced atomically; a device or FIFO (``/dev/null``, a
+    named pipe) is written in place, never replaced by a regular file."""
     try:
-        with click.open_file(path, "w", encoding="utf-8", atomic=path != "-") as out:
+        with click.open_file(path, "w", encoding="utf-8", atomic=_replaceable(path)) as out:
             for record in records:
                 out.write(json.dumps(record, ensure_ascii=False) + "\n")
     except OSError as exc:
         _problems([Problem(f"cannot write: {exc.strerror or exc}", file=path)])
         raise _Exit(EXIT_ERROR) from None
+
+
+def _replaceable(path: str) -> bool:
+    """Whether *path* may be written by atomic replacement: a regular file or a new one."""
+    if path == "-":
+        return False
+    try:
+        return stat.S_ISREG(os.stat(path).st_mode)
+    except FileNotFoundError:
+        return True
+    except OSError:
+        return False
 
 
 def _adapter_options(kw: dict[str, Any]) -> AdapterOptions:
@@ -265,7 +281,7 @@ def test(paths: tuple[str, ...], rules: str | None) -> None:
     skipped = len(skip_notes)
     for r in runs:
         sc = r.batch
-        label = f"{sc.file}" + (f" ({sc.name})" if sc.name else "")
+        label = printable(f"{sc.file}" + (f" ({sc.name})" if sc.name else ""))
         if not sc.expect:
             skipped += 1
             click.echo(f"SKIP {label}: no expectations")
@@ -395,7 +411,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         _problems(exc.problems)
         return EXIT_ERROR
     except RedlinesError as exc:
-        click.echo(f"error: {exc}", err=True)
+        click.echo(f"error: {printable(str(exc))}", err=True)
         return EXIT_ERROR
     except click.exceptions.Exit as exc:
         return int(exc.exit_code)

@@ -34,8 +34,27 @@ __all__ = [
     "RedlinesError",
     "RuleError",
     "RulesetNotFound",
+    "printable",
     "suggest",
 ]
+
+
+_BIDI = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+
+def printable(text: str) -> str:
+    """*text* with control characters shown as escapes (``\\n``, ``\\x1b``, ``\\u2028``), so
+    that a value read from a file can neither start a new line in a message nor recolour or
+    rewrite the terminal."""
+    if text.isprintable() and not _BIDI.intersection(text):
+        return text
+    out = []
+    for ch in text:
+        if ch in _BIDI or (not ch.isprintable() and ch != " "):
+            out.append(repr(ch)[1:-1] if ch not in "'\"" else ch)
+        else:
+            out.append(ch)
+    return "".join(out)
 
 
 def suggest(value: str, candidates: Iterable[str], *, cutoff: float = 0.75) -> str | None:
@@ -105,7 +124,11 @@ class Problem:
         return ":".join(parts)
 
     def render(self) -> str:
-        """One line: ``file:line:col: field 'f': message (got 'v'; did you mean 'x'?)``."""
+        """One line: ``file:line:col: field 'f': message (got 'v'; did you mean 'x'?)``, with
+        control characters escaped (:func:`printable`)."""
+        return printable(self._render())
+
+    def _render(self) -> str:
         text = f"{self.location()}: "
         if self.field:
             text += f"field '{self.field}': "

@@ -11,7 +11,7 @@ from .errors import EventError, InputError, Problem, suggest
 from .events import format_time
 from .readers import Batch, Expectation
 from .report.model import RedLineResult
-from .source import parse_yaml, read_text
+from .source import MAX_DOCUMENT_BYTES, parse_yaml, read_text
 
 __all__ = ["check_expect", "discover", "expectation_mismatches"]
 
@@ -73,7 +73,7 @@ def discover(paths: Sequence[str | Path]) -> tuple[list[str], list[str], list[Pr
                 if f.suffix.lower() not in (".yaml", ".yml", ".json") or not f.is_file():
                     continue
                 try:
-                    data = parse_yaml(read_text(f), str(f)).data
+                    data = parse_yaml(read_text(f, limit=MAX_DOCUMENT_BYTES), str(f)).data
                 except InputError as exc:
                     problems.extend(exc.problems)
                     continue

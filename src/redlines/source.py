@@ -8,10 +8,16 @@ paths (``loc``), so :func:`problems_from_validation` can turn them into located 
 
 from __future__ import annotations
 
+import atexit
+import contextlib
 import csv
 import dataclasses
 import io
+import os
 import re
+import shutil
+import stat
+import tempfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,7 +26,7 @@ from typing import Annotated, Any, Union, get_args, get_origin
 
 from pydantic import BaseModel, Tag, ValidationError
 from ruamel.yaml import YAML
-from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.comments import CommentedMap, CommentedSeq, TaggedScalar
 from ruamel.yaml.constructor import RoundTripConstructor
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
@@ -28,6 +34,7 @@ from .errors import UNSET, InputError, Problem, suggest
 
 __all__ = [
     "CSV_FIELD_LIMIT",
+    "MAX_DOCUMENT_BYTES",
     "Document",
     "Positions",
     "Where",
@@ -35,6 +42,8 @@ __all__ = [
     "dotted_path",
     "model_keys",
     "problems_from_validation",
+    "read_text",
+    "readable",
 ]
 
 PathKey = tuple[str | int, ...]
@@ -72,6 +81,10 @@ class _TooLarge(Exception):
     pass
 
 
+class _Refused(Exception):
+    """A value the documents of redlines never hold (a YAML tag, binary data, a set)."""
+
+
 @dataclass
 class Positions:
     """Line/column (1-based) of each node of a document, by path."""
@@ -99,9 +112,15 @@ class Document:
 
 
 def _plain(
-    node: Any, path: PathKey, spots: dict[PathKey, tuple[int, int]], budget: list[int]
+    node: Any,
+    path: PathKey,
+    spots: dict[PathKey, tuple[int, int]],
+    budget: list[int],
+    current: list[PathKey],
 ) -> Any:
-    """Convert ruamel's round-trip nodes into plain data, recording value positions."""
+    """Convert ruamel's round-trip nodes into plain data, recording value positions (and, in
+    *current*, the path being converted, to locate a refusal)."""
+    current[0] = path
     budget[0] -= 1
     if budget[0] < 0:
         raise _TooLarge
@@ -120,7 +139,7 @@ def _plain(
                     break
             if spot:
                 spots[sub] = (spot[0] + 1, spot[1] + 1)
-            out[k] = _plain(node[key], sub, spots, budget)
+            out[k] = _plain(node[key], sub, spots, budget, current)
         return out
     if isinstance(node, CommentedSeq):
         items: list[Any] = []
@@ -131,8 +150,13 @@ def _plain(
                 spots[sub] = (line + 1, col + 1)
             except (KeyError, TypeError, IndexError):
                 pass
-            items.append(_plain(item, sub, spots, budget))
+            items.append(_plain(item, sub, spots, budget, current))
         return items
+    if isinstance(node, TaggedScalar) and node.tag.value == "tag:yaml.org,2002:str":
+        return str(node.value)  # `!!str 12` is a way of quoting
+    tag = getattr(getattr(node, "tag", None), "value", None)
+    if isinstance(node, TaggedScalar) or (tag is not None and not tag.startswith("tag:yaml.org")):
+        raise _Refused(f"YAML tags such as '{tag}' are not used in redlines files")
     if isinstance(node, bool) or node is None:
         return node
     if isinstance(node, int):
@@ -141,7 +165,11 @@ def _plain(
         return float(node)
     if isinstance(node, str):
         return str(node)
-    return node  # datetime / date from YAML timestamps
+    if isinstance(node, (bytes, bytearray)):
+        raise _Refused("binary values (!!binary) are not used in redlines files")
+    raise _Refused(
+        f"unsupported YAML value ({type(node).__name__}): use text, numbers, lists and mappings"
+    )
 
 
 #: Longest CSV field accepted (characters). Set on every read, because the limit is global to
@@ -179,32 +207,126 @@ def parse_yaml(text: str, file: str) -> Document:
     except (ValueError, OverflowError) as exc:  # a scalar the YAML library cannot build
         raise InputError([Problem(f"invalid YAML/JSON: {exc}", file=file)]) from None
     spots: dict[PathKey, tuple[int, int]] = {(): (1, 1)}
+    path: list[PathKey] = [()]
+    # Without aliases a document holds fewer values than characters: more means aliases
+    # expanding a "billion laughs", refused after as much work as the file is long.
+    budget = min(MAX_NODES, len(text) + 1000)
     try:
-        data = _plain(raw, (), spots, [MAX_NODES])
+        data = _plain(raw, (), spots, [budget], path)
     except (_TooLarge, RecursionError):
         message = (
-            f"invalid YAML/JSON: more than {MAX_NODES:,} values once aliases are expanded, "
-            "or nested too deeply"
+            f"invalid YAML/JSON: more values once aliases are expanded than the document has "
+            f"characters (or more than {MAX_NODES:,}), or nested too deeply"
         )
         raise InputError([Problem(message, file=file)]) from None
+    except _Refused as exc:
+        line, col = Positions(spots).find(path[0])
+        raise InputError(
+            [Problem(f"invalid YAML/JSON: {exc}", file=file, line=line, column=col)]
+        ) from None
     return Document(data, file, Positions(spots))
 
 
-def read_text(path: str | Path) -> str:
-    """Read a UTF-8 text file, turning OS and decoding errors into located problems."""
+_SPOOLED: dict[str, Path] = {}
+
+
+def readable(path: str | Path) -> Path:
+    """A path that can be opened as often as needed: *path* itself for a regular file (or one
+    that does not exist, for the caller to report); for a pipe, FIFO or device such as
+    ``/dev/stdin``, which can be read only once, a temporary copy of everything it gives, made
+    once per process and removed at exit. Format detection and reading then read the copy."""
     p = Path(path)
     try:
-        return p.read_text(encoding="utf-8-sig")
+        mode = p.stat().st_mode
+    except OSError:
+        return p
+    if stat.S_ISREG(mode) or stat.S_ISDIR(mode):
+        return p
+    key = str(p)
+    if key not in _SPOOLED:
+        fd, name = tempfile.mkstemp(prefix="redlines-", suffix=p.suffix)
+        try:
+            with os.fdopen(fd, "wb") as copy, p.open("rb") as stream:
+                shutil.copyfileobj(stream, copy, 1 << 20)
+        except OSError:
+            os.unlink(name)
+            raise
+        atexit.register(_remove, name)
+        _SPOOLED[key] = Path(name)
+    return _SPOOLED[key]
+
+
+def _remove(name: str) -> None:
+    with contextlib.suppress(OSError):
+        os.unlink(name)
+
+
+#: The largest YAML or JSON document (scenario or rule file) read, in bytes. The YAML library
+#: that keeps line numbers reads about 100 kB a second; larger event sets belong in JSON Lines
+#: or CSV files, which have no such limit.
+MAX_DOCUMENT_BYTES = 1 << 20
+
+
+def read_text(path: str | Path, *, limit: int | None = None) -> str:
+    """Read a UTF-8 text file (a byte-order mark is dropped; UTF-16 with a byte-order mark is
+    read too), turning OS and decoding errors into located problems. With *limit*, a file of
+    more bytes is refused before it is parsed."""
+    p = readable(path)
+    file = str(path)
+    try:
+        with p.open("rb") as fh:
+            data = fh.read() if limit is None else fh.read(limit + 1)
     except FileNotFoundError:
-        raise InputError.one("no such file", file=str(path)) from None
+        raise InputError.one("no such file", file=file) from None
     except IsADirectoryError:
-        raise InputError.one("is a directory, not a file", file=str(path)) from None
-    except UnicodeDecodeError as exc:
-        raise InputError.one(
-            f"not UTF-8 text ({exc.reason} at byte {exc.start})", file=str(path)
-        ) from None
+        raise InputError.one("is a directory, not a file", file=file) from None
     except OSError as exc:
-        raise InputError.one(f"cannot read: {exc.strerror}", file=str(path)) from None
+        raise InputError.one(f"cannot read: {exc.strerror or exc}", file=file) from None
+    if limit is not None and len(data) > limit:
+        size = p.stat().st_size if stat.S_ISREG(p.stat().st_mode) else len(data)
+        raise InputError.one(
+            f"the file has {size / 1e6:.1f} MB: YAML and JSON documents are limited to "
+            f"{limit / 1e6:.1f} MB; give large event sets as JSON Lines or CSV",
+            file=file,
+        )
+    return decode(data, file)
+
+
+def decode(data: bytes, file: str) -> str:
+    """UTF-8 text (or UTF-16 with its byte-order mark) from *data*; a NUL byte or bytes that are
+    not UTF-8 are a problem located at their line and column."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError:
+            pass  # reported below as not UTF-8
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line, col = _line_col(data, exc.start)
+        raise InputError.one(
+            f"not UTF-8 text ({exc.reason} at byte {exc.start}); save the file as UTF-8",
+            file=file,
+            line=line,
+            column=col,
+        ) from None
+    nul = text.find("\x00")
+    if nul >= 0:
+        line = text.count("\n", 0, nul) + 1
+        col = nul - (text.rfind("\n", 0, nul) + 1) + 1
+        raise InputError.one(
+            "a NUL byte: this is not UTF-8 text (UTF-16 without a byte-order mark?); "
+            "save the file as UTF-8",
+            file=file,
+            line=line,
+            column=col,
+        )
+    return text
+
+
+def _line_col(data: bytes, offset: int) -> tuple[int, int]:
+    line_start = data.rfind(b"\n", 0, offset) + 1
+    return data.count(b"\n", 0, offset) + 1, offset - line_start + 1
 
 
 def model_keys(model: type[BaseModel]) -> tuple[str, ...]:

@@ -219,7 +219,7 @@ def test_regression_csv_not_utf8(tmp_path: Path) -> None:
     path = tmp_path / "l.csv"
     path.write_bytes("id,time,actor,target,kind\na,2024-06-01,RUS,POL,threat é\n".encode("latin-1"))
     (msg,) = problems(path)
-    assert msg.startswith(f"{path}: not UTF-8 text")
+    assert msg.startswith(f"{path}:2:29: not UTF-8 text (invalid continuation byte at byte 54)")
 
 
 def test_regression_expect_status_in_any_case(tmp_path: Path) -> None:

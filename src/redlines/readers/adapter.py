@@ -10,6 +10,8 @@ ruleset's ``relevant`` callback, never an adapter's decision.
 
 from __future__ import annotations
 
+import math
+import re
 from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol, TypeVar
@@ -111,3 +113,27 @@ AdapterFactory = Callable[[AdapterOptions], "Adapter[Any]"]
 def digits(text: str) -> bool:
     """ASCII digits only: ``str.isdigit`` also accepts ``²`` and other digits ``int`` refuses."""
     return text.isascii() and text.isdigit()
+
+
+_NUMBER = re.compile(r"^[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?$")
+_INTEGER = re.compile(r"^[+-]?[0-9]+$")
+
+
+def number(text: str) -> float:
+    """A finite number written in ASCII: ``12``, ``-3.5``, ``1e3``. ``float`` alone would also
+    read ``١٢`` (Arabic-Indic digits), ``1_000``, ``nan`` and ``inf``: those raise ValueError."""
+    value = text.strip()
+    if not _NUMBER.match(value):
+        raise ValueError(f"not a number: {text!r}")
+    result = float(value)
+    if not math.isfinite(result):
+        raise ValueError(f"not a finite number: {text!r}")
+    return result
+
+
+def integer(text: str) -> int:
+    """An integer written in ASCII digits with an optional sign (``12``, ``-3``)."""
+    value = text.strip()
+    if not _INTEGER.match(value):
+        raise ValueError(f"not an integer: {text!r}")
+    return int(value)

@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any, Literal, TypeVar
 
-from .adapter import RowRejected
+from .adapter import RowRejected, number
 from .geo import region_for
 from .options import AdapterOptions
 
@@ -26,7 +26,7 @@ def parse_coords(lat_text: str, lon_text: str) -> tuple[float | None, float | No
     if not lat_text or not lon_text:
         return None, None
     try:
-        lat, lon = float(lat_text), float(lon_text)
+        lat, lon = number(lat_text), number(lon_text)
     except ValueError:
         raise RowRejected("invalid coordinates", f"({lat_text!r}, {lon_text!r})") from None
     if not (-90 <= lat <= 90 and -180 <= lon <= 180):
@@ -80,6 +80,6 @@ class CsvAdapter:
         if not text:
             return None
         try:
-            return int(float(text))
-        except (ValueError, OverflowError):
+            return int(number(text))
+        except ValueError:
             raise RowRejected("invalid fatalities", f"{column} {text!r}") from None

@@ -12,15 +12,16 @@ from typing import Any
 
 from ..errors import EventError, suggest
 from ..events import EVENT_FIELDS
-from ..source import csv_reader, read_text
+from ..source import csv_reader, read_text, readable
+from .adapter import integer, number
 from .batch import Batch
 from .eventsink import EventSink
 
-__all__ = ["SUFFIXES", "has_event_header", "read_event_csv"]
+__all__ = ["SUFFIXES", "has_event_header", "read_event_csv", "votes"]
 
 SUFFIXES = (".csv",)
 
-_NUMERIC = {"fatalities": int, "location.lat": float, "location.lon": float}
+_NUMERIC = {"fatalities": integer, "location.lat": number, "location.lon": number}
 _CSV_COLUMNS = (
     *(f for f in EVENT_FIELDS[""] if f != "location"),
     *(f"location.{f}" for f in EVENT_FIELDS["location"]),
@@ -32,15 +33,21 @@ def has_event_header(path: Path) -> bool:
     by mistake, semicolon separated): the contract's own CSV, which exports of ACLED or UCDP
     are not. True also when the file cannot be read, so that this reader reports why."""
     try:
-        with path.open(encoding="utf-8-sig", errors="replace", newline="") as fh:
+        with readable(path).open(encoding="utf-8-sig", errors="replace", newline="") as fh:
             first = fh.readline()
     except OSError:
         return True
+    return votes([first]) > 0
+
+
+def votes(lines: list[str]) -> int:
+    """1 if the first line is a header naming at least ``id`` and ``kind`` (format detection of
+    a file without a telling suffix, such as ``/dev/stdin``)."""
     for sep in (",", ";"):
-        header = {c.strip().strip('"').lower() for c in first.rstrip("\r\n").split(sep)}
+        header = {c.strip().strip('"').lower() for c in lines[0].rstrip("\r\n").split(sep)}
         if {"id", "kind"} <= header:
-            return True
-    return False
+            return 1
+    return 0
 
 
 def read_event_csv(path: str | Path) -> Batch:

@@ -22,6 +22,7 @@ from typing import Any
 
 from ..errors import DataFormatError, EventError
 from ..events import Event
+from ..source import readable
 from .adapter import Adapter, AdapterFactory, Candidate, RowRejected
 from .batch import ExportBatch, InputSummary, Rejection
 from .eventsink import to_event
@@ -179,6 +180,7 @@ def feed_csv(
     for number, head, values in records:
         if head is not None:
             header = head
+            _no_duplicate_columns(header, label, number)
             missing = adapter.missing_columns(header)
             if missing:
                 raise DataFormatError.one(
@@ -221,7 +223,7 @@ def reader(
         col = Collector(adapter, settings.options, settings.relevant)
         for p in paths:
             path = Path(p)
-            if not path.is_file():
+            if not readable(path).is_file():
                 raise DataFormatError.one("no such file", file=str(p))
             for part in open_parts(path):
                 if adapter.layout == "tsv":
@@ -231,3 +233,20 @@ def reader(
         return col.finish(fmt, [str(p) for p in paths])
 
     return read
+
+
+def _no_duplicate_columns(header: Sequence[str], label: str, line: int) -> None:
+    """A column named twice (in any case) is an error: a row would keep only one of its values,
+    silently (an ACLED ``country`` column twice once turned a warning into a crossing)."""
+    first: dict[str, int] = {}
+    for column, name in enumerate(header, 1):
+        if name and name in first:
+            raise DataFormatError.one(
+                f"duplicate column '{name}' (columns {first[name]} and {column}): a row would "
+                "keep only one of its values",
+                file=label,
+                line=line,
+                column=column,
+                field=name,
+            )
+        first.setdefault(name, column)

@@ -16,7 +16,7 @@ from typing import Any, Literal
 
 from ..countries import country_name
 from ..events import KIND_GROUPS
-from .adapter import NO_COUNTRY, Candidate, Evidence, RowRejected, digits
+from .adapter import NO_COUNTRY, Candidate, Evidence, RowRejected, digits, number
 from .geo import region_for
 from .options import AdapterOptions
 from .tables import CameoCode, cameo_actor_types, cameo_codes, cameo_country, fips_to_iso3
@@ -96,8 +96,8 @@ def restore_cameo_codes(fields: list[str]) -> list[str]:
 
 def _int(value: str) -> int:
     try:
-        return max(int(float(value)), 0) if value else 0
-    except (ValueError, OverflowError):
+        return max(int(number(value)), 0) if value else 0
+    except ValueError:
         return 0
 
 
@@ -105,7 +105,7 @@ def _float(value: str, name: str) -> float | None:
     if not value:
         return None
     try:
-        return float(value)
+        return number(value)
     except ValueError:
         raise RowRejected("invalid coordinates", f"{name} {value!r} is not a number") from None
 

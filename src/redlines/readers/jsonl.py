@@ -1,5 +1,5 @@
-"""Event files in JSON Lines: one event object a line (blank lines are skipped). Every problem
-in the file is collected and reported with its line."""
+"""Event files in JSON Lines: one event object a line, lines ending at ``\n`` (blank lines are
+skipped). Every problem in the file is collected and reported with its line."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from ..source import read_text
 from .batch import Batch
 from .eventsink import EventSink
 
-__all__ = ["SUFFIXES", "read_jsonl"]
+__all__ = ["SUFFIXES", "read_jsonl", "votes"]
 
 SUFFIXES = (".jsonl",)
 
@@ -22,7 +22,10 @@ def read_jsonl(path: str | Path) -> Batch:
     file = str(path)
     text = read_text(path)
     sink = EventSink(file)
-    for n, raw in enumerate(text.splitlines(), 1):
+    # Lines end at "\n" only (and a "\r" before it): U+2028, U+0085 or "\x1c" are valid
+    # inside a JSON string, where str.splitlines() would break the line.
+    for n, line in enumerate(text.split("\n"), 1):
+        raw = line.removesuffix("\r")
         if not raw.strip():
             continue
         try:
@@ -48,3 +51,9 @@ def _no_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
             raise ValueError(f"duplicate key '{key}'")
         out[key] = value
     return out
+
+
+def votes(lines: list[str]) -> int:
+    """How many of the first lines look like one JSON object each (format detection of a file
+    without a telling suffix, such as ``/dev/stdin``)."""
+    return sum(line.lstrip().startswith("{") and line.rstrip().endswith("}") for line in lines)

@@ -8,9 +8,11 @@ here. A file's format (:func:`detect_format`) is decided in two steps:
 1. by suffix, for the contract's own files: ``.yaml``/``.yml``/``.json`` are scenarios,
    ``.jsonl`` event lines, and ``.csv`` the contract's event CSV when its header names at least
    ``id`` and ``kind``;
-2. otherwise from the first non-blank lines: each real-data export format counts the lines that
-   look like it (GDELT by tab-separated width; ACLED and UCDP by header names), the most votes
-   win and ties go to the format registered first.
+2. otherwise from the first non-blank lines: each format that can be told by its content
+   counts the lines that look like it (GDELT by tab-separated width; ACLED and UCDP by header
+   names; event JSON Lines by objects a line; event CSV by a header naming ``id`` and
+   ``kind``), the most votes win and ties go to the format registered first. This is how a
+   pipe or ``/dev/stdin``, which has no suffix, is read.
 """
 
 from __future__ import annotations
@@ -112,6 +114,7 @@ REGISTRY: tuple[Format, ...] = (
         "events, one JSON object a line",
         _one_file(jsonl.read_jsonl),
         suffixes=jsonl.SUFFIXES,
+        votes=jsonl.votes,
     ),
     Format(
         "csv",
@@ -119,6 +122,7 @@ REGISTRY: tuple[Format, ...] = (
         _one_file(eventcsv.read_event_csv),
         suffixes=eventcsv.SUFFIXES,
         claims=eventcsv.has_event_header,
+        votes=eventcsv.votes,
     ),
     _export("gdelt", "a GDELT 2.0 event export", gdelt.make_v2, gdelt.votes_v2),
     _export("gdelt1", "a GDELT 1.0 event export", gdelt.make_v1, gdelt.votes_v1),

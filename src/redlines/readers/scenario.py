@@ -17,6 +17,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, ValidationError, fi
 from ..errors import EventError, InputError
 from ..events import Event, parse_time
 from ..source import (
+    MAX_DOCUMENT_BYTES,
     PathKey,
     Positions,
     Where,
@@ -73,7 +74,7 @@ def read_scenario(path: str | Path) -> Batch:
     ``scenario``). Raises :class:`~redlines.errors.EventError` with every problem found."""
     file = str(path)
     try:
-        doc = parse_yaml(read_text(path), file)
+        doc = parse_yaml(read_text(path, limit=MAX_DOCUMENT_BYTES), file)
     except InputError as exc:
         raise EventError(exc.problems) from None
     data = doc.data

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import IO
 
 from ..errors import DataFormatError
-from ..source import csv_reader
+from ..source import csv_reader, readable
 from .options import Progress
 
 __all__ = [
@@ -73,8 +73,9 @@ def open_parts(path: Path) -> Iterator[TextPart]:
     """Yield the text parts of *path*: the file itself, or each file member of a zip archive in
     name order. Text is decoded as UTF-8 (a byte-order mark is dropped; undecodable bytes become
     U+FFFD rather than stopping the run)."""
+    label, path = str(path), readable(path)
     if zipfile.is_zipfile(path):
-        with _archive_errors(str(path)), zipfile.ZipFile(path) as archive:
+        with _archive_errors(label), zipfile.ZipFile(path) as archive:
             for info in sorted(archive.infolist(), key=lambda i: i.filename):
                 if info.is_dir():
                     continue
@@ -82,10 +83,10 @@ def open_parts(path: Path) -> Iterator[TextPart]:
                     stream = io.TextIOWrapper(
                         raw, encoding="utf-8-sig", errors="replace", newline=""
                     )
-                    yield TextPart(f"{path}/{info.filename}", info.file_size, stream)
+                    yield TextPart(f"{label}/{info.filename}", info.file_size, stream)
         return
     with open(path, encoding="utf-8-sig", errors="replace", newline="") as plain:
-        yield TextPart(str(path), path.stat().st_size, plain)
+        yield TextPart(label, path.stat().st_size, plain)
 
 
 def _lines(part: TextPart, progress: Progress | None) -> Iterator[str]:

@@ -8,7 +8,7 @@ from typing import Any
 
 import click
 
-from ..errors import InputError, suggest
+from ..errors import InputError, printable, suggest
 from .model import Report
 
 __all__ = ["FORMATS", "render", "render_json", "render_markdown", "render_text"]
@@ -48,7 +48,7 @@ def _pad(text: str, width: int, shown: str | None = None) -> str:
 
 def render_text(reports: Sequence[Report], *, color: bool = False) -> str:
     """A readable table per report, with findings and reasons below it."""
-    blocks = [_text_one(r.to_dict(), color) for r in reports]
+    blocks = [_text_one(_printable(r.to_dict()), color) for r in reports]
     return "\n".join(blocks)
 
 
@@ -95,6 +95,18 @@ def _text_one(d: dict[str, Any], color: bool) -> str:
     return "\n".join(lines) + "\n"
 
 
+def _printable(value: Any) -> Any:
+    """The report dict with control characters in every text escaped, for the renderers that
+    write to a terminal or a document (JSON escapes them itself)."""
+    if isinstance(value, str):
+        return printable(value)
+    if isinstance(value, dict):
+        return {k: _printable(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_printable(v) for v in value]
+    return value
+
+
 def _md(text: str) -> str:
     return text.replace("|", "\\|")
 
@@ -103,7 +115,7 @@ def render_markdown(reports: Sequence[Report]) -> str:
     """Markdown for pasting into a briefing: a heading, a status table, findings, provenance."""
     parts = []
     for report in reports:
-        d = report.to_dict()
+        d = _printable(report.to_dict())
         rs = d["ruleset"]
         out = [f"## {_md(d['scenario'] or d['file'] or 'Events')}", ""]
         noun = "event" if d["events"] == 1 else "events"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ..errors import printable
 from .model import window_text
 from .resolved import Ruleset
 
@@ -35,4 +36,4 @@ def describe_ruleset(rs: Ruleset) -> str:
                 f"{window_text(pat.within)})"
             )
     lines.append("")
-    return "\n".join(lines)
+    return "\n".join(printable(line) for line in lines)

@@ -21,6 +21,7 @@ from ..countries import normalize_country
 from ..errors import UNSET, InputError, InvalidValue, Problem, RuleError, RulesetNotFound, suggest
 from ..events import KIND_GROUPS, KINDS, MAX_INTEGER, parse_region, parse_time
 from ..source import (
+    MAX_DOCUMENT_BYTES,
     Document,
     Where,
     dotted_path,
@@ -128,7 +129,7 @@ def load_rules(spec: str | Path = "nato-2024", *, base: Path | None = None) -> R
                 )
             ]
         )
-    return parse_rules(read_text(path), str(path))
+    return parse_rules(read_text(path, limit=MAX_DOCUMENT_BYTES), str(path))
 
 
 def parse_rules(text: str, file: str) -> Ruleset:
