@@ -15,7 +15,6 @@ import dataclasses
 import io
 import os
 import re
-import shutil
 import stat
 import tempfile
 from collections.abc import Iterable, Sequence
@@ -244,16 +243,52 @@ def readable(path: str | Path) -> Path:
         return p
     key = str(p)
     if key not in _SPOOLED:
-        fd, name = tempfile.mkstemp(prefix="redlines-", suffix=p.suffix)
-        try:
-            with os.fdopen(fd, "wb") as copy, p.open("rb") as stream:
-                shutil.copyfileobj(stream, copy, 1 << 20)
-        except OSError:
-            os.unlink(name)
-            raise
-        atexit.register(_remove, name)
-        _SPOOLED[key] = Path(name)
+        _SPOOLED[key] = _spool(p)
     return _SPOOLED[key]
+
+
+#: The most a pipe or device is read into its temporary copy.
+MAX_SPOOL_BYTES = 2 << 30
+
+
+def _spool(p: Path) -> Path:
+    """Copy a pipe or device into a temporary file. What is plainly not text (NUL bytes or
+    bytes that are not UTF-8 in its first 64 kB, as ``/dev/zero`` or ``/dev/urandom`` give) is
+    refused at once, and so is a stream longer than :data:`MAX_SPOOL_BYTES`."""
+    file = str(p)
+    fd, name = tempfile.mkstemp(prefix="redlines-", suffix=p.suffix)
+    atexit.register(_remove, name)
+    try:
+        with os.fdopen(fd, "wb") as copy, p.open("rb") as stream:
+            head = stream.read(1 << 16)
+            if not head.startswith(b"PK\x03\x04"):  # a zip archive is binary on purpose
+                _text_head(head, file)
+            copy.write(head)
+            total = len(head)
+            while chunk := stream.read(1 << 20):
+                total += len(chunk)
+                if total > MAX_SPOOL_BYTES:
+                    raise InputError.one(
+                        f"more than {MAX_SPOOL_BYTES >> 30} GB from a pipe or device: save it to "
+                        "a file and read that",
+                        file=file,
+                    )
+                copy.write(chunk)
+    except OSError as exc:
+        raise InputError.one(f"cannot read: {exc.strerror or exc}", file=file) from None
+    return Path(name)
+
+
+def _text_head(head: bytes, file: str) -> None:
+    """Refuse a stream whose first bytes are plainly not text: a NUL byte, or mostly bytes that
+    are not UTF-8 (a few, as in a real export, are read as U+FFFD like those of a file)."""
+    if b"\x00" in head:
+        decode(head, file)  # raises, located at the NUL byte
+    replaced = head.decode("utf-8", errors="replace").count("\ufffd")
+    if replaced > len(head) // 10:
+        raise InputError.one(
+            "not text: most of the first bytes are not UTF-8; save the file as UTF-8", file=file
+        )
 
 
 def _remove(name: str) -> None:

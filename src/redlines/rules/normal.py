@@ -62,6 +62,9 @@ def simplify(cond: Cond) -> Cond:
     if isinstance(cond, Test):
         if cond.op == "exists" and FIELDS[cond.field].always_present:
             return TRUE if cond.value else FALSE
+        if OPERATORS[cond.op].operand == "set" and not cond.value:
+            # `in: []` never holds; `not_in: []` holds whenever the field has a value.
+            return FALSE if cond.op == "in" else simplify(Test(cond.field, "exists", True))
         if cond.op == "in" and not regex_safe(cond.value):
             # Members a whole-string regex cannot hold (numbers, spaces, dots): one alternative
             # per member, so each becomes its own durable rule.
