@@ -415,3 +415,59 @@ def test_regression_non_ascii_digits_and_infinities_are_rejected_rows(
     code, out, err = run(capsys, "run", "--format", "json", str(path))
     assert code == EXIT_OK, err
     assert json.loads(out)["input"]["rejected_by_reason"]["invalid event id"] == 1
+
+
+def test_test_coverage_lists_what_no_scenario_exercises(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    rules = tmp_path / "r.yaml"
+    rules.write_text(
+        """schema: redlines/rules/v1
+name: cov
+version: 1
+title: t
+red_lines:
+  - id: X
+    title: x
+    clauses:
+      - {id: strike, level: crossed, when: {field: kind, eq: drone_strike}, reason: r}
+      - id: either
+        level: warning
+        when: {any: [{field: kind, eq: threat}, {field: target, eq: EST}]}
+        reason: r
+      - {id: never, level: warning, when: {field: kind, eq: sabotage}, reason: r}
+    patterns:
+      - {id: twice, select: {level: crossed}, count: 2, within: 1d, reason: r}
+"""
+    )
+    event = "{id: %s, time: 2024-06-01, actor: RUS, target: POL, kind: %s}"
+    for name, kinds in (("a", ["drone_strike"]), ("b", ["threat", "drone_strike", "drone_strike"])):
+        events = "\n".join(f"  - {event % (f'e{i}', k)}" for i, k in enumerate(kinds))
+        (tmp_path / f"{name}.yaml").write_text(
+            f"rules: r.yaml\nevents:\n{events}\nexpect: {{X: crossed}}\n"
+        )
+    code, out, _ = run(capsys, "test", "--coverage", str(tmp_path))
+    assert code == EXIT_OK
+    a, b = str(tmp_path / "a.yaml"), str(tmp_path / "b.yaml")
+    assert f"coverage of cov 1 by 2 scenarios:\n  X strike (crossed): 2 ({a}, {b})\n" in out
+    assert f"      alternative 1 of 2: 1 ({b})\n        kind needs 'threat'\n" in out
+    assert "      alternative 2 of 2: none\n        target needs 'EST'\n" in out
+    assert "  X never (warning): none\n" in out
+    assert f"  X twice (pattern): 1 ({b})\n" in out
+    assert out.endswith(
+        "  exercised: 3 of 4 clauses and patterns, 1 of 2 alternatives\n"
+        "  not exercised by any scenario:\n"
+        "    X either alternative 2 of 2\n"
+        "    X never\n"
+    )
+
+
+def test_the_examples_exercise_every_clause_of_the_shipped_ruleset(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    code, out, _ = run(
+        capsys, "test", "--coverage", str(Path(__file__).parents[1] / "examples" / "scenarios")
+    )
+    assert code == EXIT_OK
+    assert "coverage of nato-2024 1.0.0 by 26 scenarios:" in out
+    assert "  exercised: 11 of 11 clauses and patterns," in out

@@ -17,9 +17,12 @@ from typing import Any
 
 import click
 
+from .coverage import measure_coverage, render_coverage
 from .errors import InputError, Problem, RedlinesError, printable
+from .events import Event
 from .readers import EXPORT_FORMATS as INPUT_FORMATS
 from .readers import AdapterOptions, Progress, read_exports
+from .report.model import Report
 from .report.render import FORMATS, render
 from .rules.describe import describe_ruleset
 from .rules.load import load_rules, shipped_rulesets
@@ -262,9 +265,19 @@ def run(
 
 @cli.command()
 @click.argument("paths", nargs=-1, required=True)
+@click.option(
+    "--coverage",
+    is_flag=True,
+    help="Also list, per ruleset, each clause, alternative and pattern with the scenarios that "
+    "exercise it, and those that none does.",
+)
 @_rules_option
-def test(paths: tuple[str, ...], rules: str | None) -> None:
-    """Run every scenario with `expect` under PATHS; print expected against actual."""
+def test(paths: tuple[str, ...], rules: str | None, coverage: bool) -> None:
+    """Run every scenario with `expect` under PATHS; print expected against actual.
+
+    With --coverage, also list for each ruleset the clauses, alternatives and patterns that
+    the scenarios exercise, and those none does.
+    """
     files, skip_notes, problems = discover(paths)
     runs = _prepare_all(files, rules, None, problems=problems)
     for note in skip_notes:
@@ -279,6 +292,7 @@ def test(paths: tuple[str, ...], rules: str | None) -> None:
         raise _Exit(EXIT_ERROR)
     passed = failed = 0
     skipped = len(skip_notes)
+    exercised: list[tuple[str, Ruleset, list[Event], Report]] = []
     for r in runs:
         sc = r.batch
         label = printable(f"{sc.file}" + (f" ({sc.name})" if sc.name else ""))
@@ -287,6 +301,7 @@ def test(paths: tuple[str, ...], rules: str | None) -> None:
             click.echo(f"SKIP {label}: no expectations")
             continue
         report = evaluate_run(r)
+        exercised.append((r.batch.file, r.ruleset, r.batch.events, report))
         misses = [
             (rl, what, want, got)
             for rl, expectation in sc.expectations.items()
@@ -306,6 +321,8 @@ def test(paths: tuple[str, ...], rules: str | None) -> None:
         raise _Exit(EXIT_ERROR)
     tail = f", {skipped} skipped" if skipped else ""
     click.echo(f"{passed} passed, {failed} failed{tail}")
+    if coverage:
+        click.echo(render_coverage(measure_coverage(exercised)), nl=False)
     if failed:
         raise _Exit(EXIT_FAIL)
 
