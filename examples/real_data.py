@@ -3,7 +3,8 @@
     .venv/bin/python examples/real_data.py [FILE] [--input-format gdelt|gdelt1|acled|ucdp]
 
 FILE defaults to the small hand-written GDELT 2.0 sample in examples/data/; give a real export
-(for instance ../shared/data/gdelt/20191024143000.export.CSV) to run on real data. With pandas
+(for instance a GDELT 2.0 15-minute export from http://data.gdeltproject.org/gdeltv2/) to run on
+real data. With pandas
 installed it also evaluates the ACLED sample from a DataFrame, as a notebook would.
 """
 

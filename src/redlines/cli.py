@@ -1,4 +1,4 @@
-"""The command line (CONTRACT §7): argv -> library -> renderer; errors -> exit codes.
+"""The command line: argv -> library -> renderer; errors -> exit codes.
 
 ``main(argv) -> int`` never lets a traceback reach the user for bad input: every
 :class:`~redlines.errors.InputError` becomes one line per problem on stderr and exit 2.

@@ -34,7 +34,7 @@ __all__ = [
     "parse_time",
 ]
 
-#: The event kinds of CONTRACT §3, by group. Group names are usable as sets in rule files.
+#: The event kinds (docs/events.md), by group. Group names are usable as sets in rule files.
 KIND_GROUPS: dict[str, tuple[str, ...]] = {
     "MILITARY": (
         "ground_offensive",
@@ -196,7 +196,7 @@ class Location(_Closed):
 
 
 class Event(_Closed):
-    """One structured incident (CONTRACT §2)."""
+    """One structured incident (docs/events.md)."""
 
     id: Text = Field(min_length=1)
     time: Annotated[dt.datetime, BeforeValidator(parse_time)]

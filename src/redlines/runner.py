@@ -47,7 +47,7 @@ class Run:
 
     @property
     def input(self) -> dict[str, Any] | None:
-        """The report's ``input`` (CONTRACT §8): how every row of a real-data export was
+        """The report's ``input`` (docs/data.md): how every row of a real-data export was
         accounted for; None for scenario and event files."""
         return self.batch.summary.to_dict() if self.batch.summary is not None else None
 

@@ -9,7 +9,7 @@ event ids are checked by :class:`DuplicateIds`. ::
 
     batch = read(["20191024143000.export.CSV"])        # format detected (any file)
     batch.events                                        # list[Event]
-    batch.summary.to_dict()                             # the CONTRACT §8 "input" object
+    batch.summary.to_dict()                             # the report's "input" object
     batch.rejections                                    # Rejection(file, row, reason, detail)
     read_dataframe(df, "acled")                         # a pandas DataFrame
 

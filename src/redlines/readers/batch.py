@@ -36,7 +36,7 @@ class Rejection:
 
 @dataclass
 class InputSummary:
-    """How every row of the input was accounted for (CONTRACT §8 ``input``)."""
+    """How every row of the input was accounted for (the report's ``input`` object)."""
 
     format: str
     files: list[str]
@@ -53,7 +53,7 @@ class InputSummary:
     rows_by_kind: dict[str, int] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        """The CONTRACT §8 ``input`` object, keys in the contract's order, then
+        """The report's ``input`` object, keys in a fixed order, then
         ``rows_by_kind``."""
         return {
             "format": self.format,

@@ -1,4 +1,4 @@
-"""Scenario files (CONTRACT §5), YAML or JSON: a mapping with ``events`` and optionally
+"""Scenario files (docs/events.md), YAML or JSON: a mapping with ``events`` and optionally
 ``name``, ``description``, ``rules`` and ``expect``, or a bare list of events.
 
 Every problem in a file is collected and reported with its line and column before anything is

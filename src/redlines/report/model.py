@@ -1,4 +1,4 @@
-"""The report model (CONTRACT §6): status per red line, findings, provenance."""
+"""The report model (docs/cli.md, JSON report): status per red line, findings, provenance."""
 
 from __future__ import annotations
 
