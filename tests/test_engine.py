@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import threading
 from typing import Any
 
@@ -72,19 +73,29 @@ def test_rulesets_are_isolated(nato: Ruleset) -> None:
     assert "o" not in a.match(fact)
 
 
-def test_action_failure_surfaces_as_engine_error() -> None:
-    """durable swallows an exception raised in an action into the state; it must surface."""
+def test_durables_host_reports_an_action_exception_for_every_later_fact() -> None:
+    """Why redlines drives the C engine without durable's Host: the Host keeps an exception
+    raised in an action in the state and reports it again for every later fact."""
+    from durable.engine import Host
+
+    class NoThreads(Host):  # type: ignore[misc]
+        def _run(self) -> None:
+            return None
+
+    calls = [0]
 
     def explode(_closure: Any) -> None:
-        raise RuntimeError("boom")
+        calls[0] += 1
+        if calls[0] == 1:
+            raise RuntimeError("boom")
 
-    class Exploding(EngineRuleset):
-        def _action(self, rule_name: str) -> Any:
-            return explode
-
-    bad = Exploding(_ruleset("boom", {"b": {"all": [{"m": {"kind": "x"}}]}}))
-    with pytest.raises(EngineError, match="boom"):
-        bad.match({"id": "f1", "kind": "x"})
+    host = NoThreads()
+    host.register_rulesets({"host-boom": {"b": {"all": [{"m": {"kind": "x"}}], "run": explode}}})
+    states = []
+    for i in range(3):
+        states.append(host.assert_fact("host-boom", {"id": f"f{i}", "kind": "x"}))
+        host.retract_fact("host-boom", {"id": f"f{i}", "kind": "x"})
+    assert all("boom" in str(state.get("exception")) for state in states)
 
 
 def test_posting_from_threads_loses_nothing(nato: Ruleset) -> None:
@@ -114,37 +125,22 @@ def test_regression_rulesets_of_512_rules_or_more_are_sharded() -> None:
     assert eng.match({"id": "f2", "fatalities": 3}) == ["r3"]
 
 
-def test_one_action_failure_does_not_poison_the_shared_engine() -> None:
-    """durable keeps an action's exception in the state and reports it for every later fact;
-    redlines drops that state, so the next fact is matched normally."""
-    failing = [True]
-
-    class FailsOnce(EngineRuleset):
-        def _action(self, rule_name: str) -> Any:
-            record = super()._action(rule_name)
-
-            def act(closure: Any) -> None:
-                if failing[0]:
-                    raise RuntimeError("boom")
-                record(closure)
-
-            return act
-
-    eng = FailsOnce(_ruleset("once", {"a": {"all": [{"m": {"kind": "x"}}]}}))
-    with pytest.raises(EngineError, match="boom"):
-        eng.match({"id": "f1", "kind": "x"})
-    failing[0] = False
-    assert eng.match({"id": "f2", "kind": "x"}) == ["a"]
-    assert eng.match({"id": "f3", "kind": "x"}) == ["a"]
-
-
 def test_values_of_16_mib_are_refused_and_leave_the_engine_usable() -> None:
     """durable refuses a property value of 16 MiB or more (error 314); events never carry text
-    that long (see the event size limits), and a refusal does not break the engine."""
-    eng = EngineRuleset(_ruleset("size", {"a": {"all": [{"m": {"kind": "x"}}]}}))
+    that long (see the event size limits), and a refusal resets the state, so the shared
+    engine keeps working."""
+    eng = EngineRuleset(_ruleset("size", {"a": {"all": [{"m": {"notes": "x"}}]}}))
     with pytest.raises(EngineError, match="314"):
-        eng.match({"id": "f1", "kind": "x", "notes": "n" * (1 << 24)})
-    assert eng.match({"id": "f2", "kind": "x", "notes": "n" * 1_000_000}) == ["a"]
+        eng.match({"id": "f1", "notes": "n" * (1 << 24)})
+    assert eng.match({"id": "f2", "notes": "x"}) == ["a"]
+    assert eng.match({"id": "f3", "notes": "n" * 1_000_000}) == []
+
+
+def test_only_the_keys_the_rules_read_reach_the_engine() -> None:
+    eng = EngineRuleset(_ruleset("keys", {"a": {"all": [{"m": {"$neq": {"kind": "x"}}}]}}))
+    sent = json.loads(eng.payload({"id": "f1", "kind": "y", "notes": "n" * (1 << 24)}))
+    assert sent == {"id": "f1", "kind": "y"}
+    assert eng.match({"id": "f1", "kind": "y", "notes": "n" * (1 << 24)}) == ["a"]
 
 
 def test_regexes_of_more_than_4096_states_are_refused() -> None:

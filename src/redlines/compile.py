@@ -68,9 +68,28 @@ class CompiledRuleset:
                 out[f"{rule.name}#{i}"] = alt
         return out
 
+    def fact_keys(self) -> frozenset[str]:
+        """The keys of a fact that the definitions read: what the engine needs to be sent."""
+        keys: set[str] = set()
+        for alt in self.definitions().values():
+            for term in alt["all"]:
+                _keys_of(term["m"], keys)
+        return frozenset(keys)
+
     def to_json(self) -> str:
         """Canonical JSON of the definitions, for golden files and diffs."""
         return json.dumps(self.definitions(), indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+
+
+def _keys_of(term: dict[str, Any], keys: set[str]) -> None:
+    for key, value in term.items():
+        if key in ("$and", "$or"):
+            for item in value:
+                _keys_of(item, keys)
+        elif key.startswith("$"):  # $neq, $gt, $mt, ...: {op: {fact key: value}}
+            keys.update(value)
+        else:
+            keys.add(key)
 
 
 def compile_ruleset(ruleset: Ruleset) -> CompiledRuleset:

@@ -1,36 +1,37 @@
 """The durable-rules matcher: the only module that imports durable.
 
-Design, from what durable-rules does (verified in tests/test_engine.py):
+redlines drives durable-rules' C engine (``durable_rules_engine``) directly, without its Python
+``Host``: the Host's wrapper encodes every fact two or three times, builds a closure and an
+exception per call and runs two dispatcher threads, and cost five times what matching itself
+does. Design, from what durable-rules does (verified in tests/test_engine.py):
 
 * Events are *asserted as facts* and retracted straight after, so every matching rule fires
-  (an event posted with ``post`` would be consumed by one rule only).
-* One process-wide host, built without durable's dispatcher threads (``_run`` is a no-op):
-  actions run synchronously inside ``assert_fact``, so nothing races and no thread leaks.
-  Rulesets cannot be removed from a host, so each :class:`EngineRuleset` registers under a
-  unique name; rulesets never see each other's facts.
-* A lock serialises calls to the host: durable loses messages posted to one state from
-  several threads.
-* durable keeps about 20 MB per registered ruleset and cannot unregister one, so rulesets are
-  shared: :func:`engine_for` returns one :class:`EngineRuleset` per distinct compiled
-  definition for the life of the process. Sharing is safe because a fact lives only inside one
-  locked ``match`` call and all evaluation state (levels, windows) is kept by the caller.
+  (an event posted as an event would be consumed by one rule only). After an assertion, the
+  rules that fired are read as pending actions (``start_action_for_state``, then
+  ``complete_and_start_action`` until none is left), without running any Python action.
+* Only the keys the rules read are sent (:meth:`CompiledRuleset.fact_keys`), encoded once.
+* A lock serialises calls: the engine is not safe to call from several threads at once.
+* durable keeps about 23 MB per ruleset created and frees none of it, even when asked to
+  delete one, so rulesets are shared: :func:`engine_for` returns one :class:`EngineRuleset`
+  per distinct compiled definition for the life of the process, and a process creates at most
+  :data:`MAX_RULESETS`. Sharing is safe because a fact lives only inside one locked
+  ``match`` call and all evaluation state (levels, windows) is kept by the caller.
 * A durable ruleset of 512 rules or more never returns from ``assert_fact`` (511 is fine), so
   the rules are spread over as many durable rulesets ("shards") of at most
   :data:`RULES_PER_SHARD` as needed, and a fact is asserted into each.
-* ``MessageNotHandledException`` (no rule matched) means "no match". An exception inside an
-  action is stored in the state by durable, which then reports it for every later fact; it is
-  raised here once as :class:`EngineError` and the state is dropped, so that one failure does
-  not poison the shared engine.
+* Result code 1 of an assertion means "no rule matched". Any failure of the engine is raised as
+  :class:`EngineError`, after the shard's state is reset, so that one failure does not poison
+  the shared engine.
 """
 
 from __future__ import annotations
 
-import contextlib
 import itertools
+import json
 import threading
 from typing import Any
 
-from durable.engine import Host, MessageNotHandledException
+import durable_rules_engine as _engine
 
 from ..compile import CompiledRuleset
 from ..errors import EngineError
@@ -43,17 +44,8 @@ __all__ = [
     "engine_for",
 ]
 
-
-class _SyncHost(Host):  # type: ignore[misc]
-    """A durable Host without its two never-ending dispatcher threads."""
-
-    def _run(self) -> None:
-        return None
-
-
-_HOST: _SyncHost | None = None
-#: durable-rules keeps about 23 MB for every ruleset registered and cannot release one, so a
-#: process registers at most this many (about 4.6 GB); the next raises :class:`EngineError`.
+#: durable-rules keeps about 23 MB for every ruleset created and cannot release one, so a
+#: process creates at most this many (about 4.6 GB); the next raises :class:`EngineError`.
 #: Distinct rulesets share nothing, identical ones share one registration (:func:`engine_for`).
 MAX_RULESETS = 200
 _REGISTERED = 0
@@ -61,30 +53,24 @@ _LOCK = threading.RLock()
 _NAMES = itertools.count(1)
 #: Rules per durable ruleset; durable hangs from 512 on (see the module docstring).
 RULES_PER_SHARD = 256
-
-
-def _host() -> _SyncHost:
-    global _HOST
-    with _LOCK:
-        if _HOST is None:
-            _HOST = _SyncHost()
-        return _HOST
+#: Assertion results: the fact matched rules (actions are pending) or matched none.
+_MATCHED, _NO_MATCH = 0, 1
+#: The engine's single state: redlines keeps no state in durable-rules.
+_SID = "0"
 
 
 class EngineRuleset:
-    """A compiled ruleset registered in durable-rules; :meth:`match` returns the rules a fact
+    """A compiled ruleset created in durable-rules; :meth:`match` returns the rules a fact
     satisfies. This is the :class:`~redlines.matching.Matcher` users run (as
     :data:`DurableMatcher`); build it through :func:`engine_for`, which shares one per distinct
     ruleset."""
 
     def __init__(self, compiled: CompiledRuleset) -> None:
-        self.compiled = compiled
-        self._hits: list[str] = []
-        definitions = [
-            (name, {**alt, "run": self._action(name.rsplit("#", 1)[0])})
-            for name, alt in compiled.definitions().items()
-        ]
         global _REGISTERED
+        self.compiled = compiled
+        self._keys = sorted(compiled.fact_keys())
+        self._order = {r.name: i for i, r in enumerate(compiled.rules)}
+        definitions = list(compiled.definitions().items())
         with _LOCK:
             if _REGISTERED >= MAX_RULESETS:
                 raise EngineError(
@@ -95,63 +81,65 @@ class EngineRuleset:
             _REGISTERED += 1
             self.name = f"redlines-{next(_NAMES)}-{compiled.name}"
             self.shards: list[str] = []
+            self._handles: list[int] = []
             for start in range(0, max(len(definitions), 1), RULES_PER_SHARD):
                 shard = f"{self.name}-{len(self.shards) + 1}"
                 chunk = dict(definitions[start : start + RULES_PER_SHARD])
                 if not chunk:  # a ruleset with no rules still needs a (never-firing) rule
-                    chunk = {"none": {"all": [{"m": {"_always": 0}}], "run": self._action("")}}
+                    chunk = {"none#1": {"all": [{"m": {"_always": 0}}]}}
                 try:
-                    _host().register_rulesets({shard: chunk})
+                    handle = _engine.create_ruleset(shard, json.dumps(chunk, ensure_ascii=False))
                 except Exception as exc:  # durable raises bare Exceptions
                     raise EngineError(f"durable-rules refused a rule: {exc}") from None
                 self.shards.append(shard)
+                self._handles.append(handle)
 
-    def _action(self, rule_name: str) -> Any:
-        def record(_closure: Any) -> None:
-            self._hits.append(rule_name)
-
-        return record
+    def payload(self, fact: dict[str, Any]) -> str:
+        """*fact* as the engine is sent it: its ``id`` and the keys the rules read, as JSON."""
+        sent = {"id": fact["id"]}
+        for key in self._keys:
+            if key in fact:
+                sent[key] = fact[key]
+        return json.dumps(sent, ensure_ascii=False)
 
     def match(self, fact: dict[str, Any]) -> list[str]:
         """Assert *fact*, collect every rule that fires, retract it. Names come back in rule
         definition order, whatever order durable fired them in."""
+        payload = self.payload(fact)
+        fired: set[str] = set()
         with _LOCK:
-            self._hits = []
-            for shard in self.shards:
-                self._assert_retract(shard, fact)
-            fired = set(self._hits)
-        return [r.name for r in self.compiled.rules if r.name in fired]
-
-    @staticmethod
-    def _assert_retract(shard: str, fact: dict[str, Any]) -> None:
-        host = _host()
-        state = None
-        try:
-            state = host.assert_fact(shard, fact)
-        except MessageNotHandledException:
-            pass
-        except Exception as exc:  # durable raises bare Exceptions for engine errors
-            # Nothing was asserted, so nothing is retracted; the shard's state is reset in
-            # case durable kept part of it.
-            _reset(host, shard)
-            raise EngineError(f"durable-rules rejected an event: {exc}") from None
-        try:
-            with contextlib.suppress(MessageNotHandledException):
-                host.retract_fact(shard, fact)
-        except Exception as exc:
-            _reset(host, shard)
-            raise EngineError(f"durable-rules could not retract an event: {exc}") from None
-        if isinstance(state, dict) and state.get("exception"):
-            # durable keeps an action's exception in the state and reports it for every later
-            # fact: drop that state so that one failure does not poison the shared engine.
-            _reset(host, shard)
-            raise EngineError(f"a rule action failed inside durable-rules: {state['exception']}")
+            for handle in self._handles:
+                _assert_retract(handle, payload, fired)
+        return sorted(fired, key=self._order.__getitem__)
 
 
-def _reset(host: _SyncHost, shard: str) -> None:
-    """Forget *shard*'s state (its facts and any stored exception); redlines keeps none there."""
-    with contextlib.suppress(Exception):
-        host.delete_state(shard, None)
+def _assert_retract(handle: int, payload: str, fired: set[str]) -> None:
+    try:
+        code, state = _engine.assert_fact(handle, payload)
+        if code == _MATCHED:
+            action = _engine.start_action_for_state(handle, state)
+            message = action[1] if action else None
+            while message:
+                # {"<rule name>#<n>": {...}}: the name is the first key.
+                fired.add(message[2 : message.index('"', 2)].rsplit("#", 1)[0])
+                message = _engine.complete_and_start_action(handle, state)
+        elif code != _NO_MATCH:
+            raise EngineError(f"durable-rules answered an assertion with code {code}")
+        _engine.retract_fact(handle, payload)
+    except EngineError:
+        _reset(handle)
+        raise
+    except Exception as exc:  # durable raises bare Exceptions for engine errors
+        _reset(handle)
+        raise EngineError(f"durable-rules rejected an event: {exc}") from None
+
+
+def _reset(handle: int) -> None:
+    """Forget a shard's state (its facts and pending actions); redlines keeps none there."""
+    try:
+        _engine.delete_state(handle, _SID)
+    except Exception:  # nothing to forget
+        return
 
 
 _SHARED: dict[str, EngineRuleset] = {}
