@@ -5,7 +5,8 @@ Run from the project root:  .venv/bin/python examples/analysis.py
 1. Evaluate every example scenario in a batch and tabulate the status of each red line.
 2. Replay the September 2025 events against Poland one at a time, as a live feed, and print
    each finding the moment it appears (the probing pattern fires on the third event).
-3. Print the Markdown report of that scenario, ready to paste into a briefing.
+3. Explain one event: why a Russian drone over Romania gives RL2 no level, and what it lacks.
+4. Print the Markdown report of the live scenario, ready to paste into a briefing.
 """
 
 from __future__ import annotations
@@ -53,6 +54,13 @@ print(f"  probing events: {', '.join(probing[0].event_ids)}" if probing else "  
 stray = {"id": "x", "time": "2025-09-13", "actor": "RUS", "target": "ROU", "kind": "drone_strike"}
 print(f"\na Russian drone strike on Romania: {live.levels(redlines.Event.model_validate(stray))}")
 
-# 3. Markdown for a briefing.
+# 3. Why (not): what every red line made of one event of a batch, and the nearest miss.
+romania = redlines.evaluate_file(HERE / "scenarios" / "22-romania-not-flank.yaml")
+explanation = romania.explain("rus-drone-romania-2025-09-13")
+print(f"\n{explanation.only('RL2')}", end="")
+russian_activity = explanation.to_dict()["redlines"][1]["clauses"][1]  # its JSON form
+print("failing, as JSON:", [c for c in russian_activity["conditions"] if not c["ok"]])
+
+# 4. Markdown for a briefing.
 print()
 print(redlines.render([report], "markdown"))

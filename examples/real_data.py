@@ -48,6 +48,11 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     frame = pd.read_csv(HERE / "data" / "acled-sample.csv", dtype=str, keep_default_na=False)
     print(redlines.render([redlines.evaluate_dataframe(frame, "acled", name="acled frame")]))
+    # 4. A DataFrame of events, one column a field (location.country...), read as pandas reads
+    #    the project's own example CSV: NaN cells are left out, 2.0 is the integer 2.
+    events = pd.read_csv(HERE / "events.csv")
+    print("events from pandas:", redlines.evaluate(events).statuses())
+    print("as records:", redlines.evaluate(events.to_dict("records")).statuses())
     return 0
 
 

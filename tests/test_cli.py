@@ -346,10 +346,16 @@ def test_long_form_expectations_check_time_and_clauses(
     )
     code, out, _ = run(capsys, "test", str(path))
     assert code == EXIT_FAIL
-    assert (
-        "     RL1 first_crossed_at: expected 2024-06-01T05:00:00+00:00, actual 2024-06-01T04:00:00+00:00\n"
-        "     RL1 clauses: expected a-military-action, actual report-example\n"
-    ) in out
+    lines = out.splitlines()
+    first = lines.index(
+        "     RL1 first_crossed_at: expected 2024-06-01T05:00:00+00:00, actual 2024-06-01T04:00:00+00:00"
+    )
+    clauses = lines.index("     RL1 clauses: expected a-military-action, actual report-example")
+    # Under each mismatch, indented, what decided it (tests/test_cli_explain.py).
+    assert first < clauses and lines[first + 1].startswith("       e1: report-example (crossed)")
+    assert lines[clauses + 2] == (
+        "       e1: matched a-military-action (crossed), but report-example (crossed) names its finding"
+    )
 
 
 def test_expectation_typos_are_located(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

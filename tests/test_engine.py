@@ -120,7 +120,7 @@ def test_regression_rulesets_of_512_rules_or_more_are_sharded() -> None:
     """durable never returns from assert_fact on a ruleset of 512+ rules; redlines shards."""
     rules = {f"r{i}": {"all": [{"m": {"fatalities": i}}]} for i in range(600)}
     eng = EngineRuleset(_ruleset("big", rules))
-    assert len(eng.shards) == 3
+    assert len(eng.shards) == 10  # shards of RULES_PER_SHARD (60) rules
     assert eng.match({"id": "f1", "fatalities": 599}) == ["r599"]
     assert eng.match({"id": "f2", "fatalities": 3}) == ["r3"]
 
@@ -171,3 +171,21 @@ def test_registrations_are_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
     EngineRuleset(_ruleset("last-one", {"a": {"all": [{"m": {"kind": "x"}}]}}))
     with pytest.raises(EngineError, match="cannot release them"):
         EngineRuleset(_ruleset("one-too-many", {"a": {"all": [{"m": {"kind": "y"}}]}}))
+
+
+def test_more_than_64_branches_matching_one_fact_overflow_durables_stack() -> None:
+    """durable walks its alpha network with a stack of 64 nodes: when more distinct first tests
+    match one fact, asserting it fails with error 303. Shards of at most RULES_PER_SHARD (60)
+    rules never overflow it, because the pending nodes lead to distinct rules."""
+    import durable_rules_engine
+
+    from redlines.matching.durable import RULES_PER_SHARD
+
+    rules = {f"r{i}": {"all": [{"m": {"$lt": {"v": i + 1}}}]} for i in range(100)}
+    handle = durable_rules_engine.create_ruleset("stack-303", json.dumps(rules))
+    with pytest.raises(Exception, match="303"):
+        durable_rules_engine.assert_fact(handle, json.dumps({"id": "f1", "v": 0}))
+    assert RULES_PER_SHARD <= 64
+    eng = EngineRuleset(_ruleset("stack-ok", rules))
+    assert len(eng.shards) == 2
+    assert eng.match({"id": "f1", "v": 0}) == [f"r{i}" for i in range(100)]

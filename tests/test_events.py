@@ -211,3 +211,20 @@ def test_regression_fatalities_fit_in_64_bits() -> None:
     assert Event.model_validate({**base, "fatalities": MAX_INTEGER}).fatalities == MAX_INTEGER
     with pytest.raises(ValidationError, match="less than or equal to 9223372036854775807"):
         Event.model_validate({**base, "fatalities": MAX_INTEGER + 1})
+
+
+def test_closed_vocabularies_are_listed_in_the_message() -> None:
+    assert _problems({**BASE, "intent": "on purpose"}) == [
+        "f.yaml: field 'intent': unknown intent 'on purpose': use one of deliberate, stray, accidental, unknown"
+    ]
+    assert _problems({**BASE, "attribution": "confirmd"}) == [
+        "f.yaml: field 'attribution': unknown attribution 'confirmd': use one of confirmed, suspected, disputed, misattributed (did you mean 'confirmed'?)"
+    ]
+
+
+def test_kinds_are_listed_only_when_none_comes_close() -> None:
+    (msg,) = _problems({**BASE, "kind": "bombing"})
+    assert msg.startswith(
+        "f.yaml: field 'kind': unknown kind 'bombing': use one of ground_offensive"
+    )
+    assert msg.endswith(", border_provocation, other")

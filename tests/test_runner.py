@@ -41,3 +41,26 @@ def test_event_files_are_told_from_exports(
     path = tmp_path / name
     path.write_text(text)
     assert is_event_file(path) is expected
+
+
+def test_regression_a_scenario_that_does_not_read_still_has_its_rules_checked(
+    tmp_path: Path,
+) -> None:
+    """The ruleset a scenario names is checked in the same round as its events."""
+    from redlines import InputError
+    from redlines.runner import prepare
+
+    path = tmp_path / "s.yaml"
+    path.write_text(
+        "name: x\nrules: nato-2025\nevents:\n"
+        "  - {id: a, time: 2024-06-01, actor: Polan, target: UKR, kind: threat}\n"
+    )
+    with pytest.raises(InputError) as err:
+        prepare(path)
+    assert [p.render() for p in err.value.problems] == [
+        f"{path}:2: field 'rules': unknown ruleset 'nato-2025': not a shipped ruleset (nato-2024) nor a file (did you mean 'nato-2024'?)",
+        f"{path}:4:38: field 'events[0].actor': unknown country 'Polan' (did you mean 'Poland'?)",
+    ]
+    with pytest.raises(InputError) as err:
+        prepare(path, rules="nato-2024")  # --rules overrides the scenario's own
+    assert len(err.value.problems) == 1

@@ -25,6 +25,7 @@ from .errors import (
 )
 from .evaluation import Evaluator, evaluate
 from .events import KIND_GROUPS, KINDS, Event, Location
+from .explain import Explanation
 from .findings import Finding
 from .readers import Batch as Scenario
 from .readers import load_events, load_scenario
@@ -43,6 +44,7 @@ __all__ = [
     "Evaluator",
     "Event",
     "EventError",
+    "Explanation",
     "Finding",
     "InputError",
     "Location",

@@ -1,7 +1,10 @@
 """The command line: argv -> library -> renderer; errors -> exit codes.
 
 ``main(argv) -> int`` never lets a traceback reach the user for bad input: every
-:class:`~redlines.errors.InputError` becomes one line per problem on stderr and exit 2.
+:class:`~redlines.errors.InputError` becomes one line per problem on stderr and exit 2. The
+warnings of the rulesets used (``Ruleset.warnings``) are printed the same way, as ``warning:``
+lines; they change the exit code only with ``--strict``. Below each line, the offending line of
+the file and a caret can be shown (``--context``; by default when stderr is a terminal).
 """
 
 from __future__ import annotations
@@ -18,17 +21,21 @@ from typing import Any
 import click
 
 from .coverage import measure_coverage, render_coverage
-from .errors import InputError, Problem, RedlinesError, printable
+from .errors import InputError, Problem, RedlinesError, printable, suggest
 from .events import Event
+from .explain import mismatch_lines
+from .progress import ProgressBar
 from .readers import EXPORT_FORMATS as INPUT_FORMATS
-from .readers import AdapterOptions, Progress, read_exports
+from .readers import AdapterOptions, Batch, Progress, read_exports
 from .report.model import Report
-from .report.render import FORMATS, render
+from .report.render import FORMATS, input_notes, render
 from .rules.describe import describe_ruleset
 from .rules.load import load_rules, shipped_rulesets
 from .rules.resolved import Ruleset
-from .runner import Run, evaluate_run, prepare
+from .runner import Run, evaluate_run, explainer, prepare
 from .scenarios import check_expect, discover, expectation_mismatches
+from .schemas import SCHEMAS, schema_text
+from .source import context_lines
 
 __all__ = ["EXIT_ERROR", "EXIT_FAIL", "EXIT_OK", "cli", "main"]
 
@@ -46,21 +53,77 @@ def _count(n: int, noun: str) -> str:
     return f"{n} {noun}" + ("" if n == 1 else "s")
 
 
+@dataclasses.dataclass
+class _Output:
+    """How problems are printed: set by ``--context/--no-context`` and ``--strict``, reset by
+    :func:`main` for each command line."""
+
+    context: bool | None = None  # None: when stderr is a terminal
+    strict: bool = False
+
+    def show_context(self) -> bool:
+        return sys.stderr.isatty() if self.context is None else self.context
+
+
+_output = _Output()
+
+
 def _problems(problems: Sequence[Problem]) -> None:
+    """One ``error:`` or ``warning:`` line per problem on stderr (the format scripts parse),
+    each followed, with ``--context``, by its line of the file and a caret."""
+    context = _output.show_context()
     for p in problems:
-        click.echo(f"error: {p.render()}", err=True)
+        click.echo(f"{p.severity}: {p.render()}", err=True)
+        if context:
+            for line in context_lines(p):
+                click.echo(line, err=True)
 
 
-@contextlib.contextmanager
-def _progress_bar(label: str, total: int) -> Iterator[Callable[[int], None]]:
-    """A progress bar on stderr for reading *total* bytes (a :data:`redlines.readers.Progress`)."""
-    with click.progressbar(length=max(total, 1), label=label, file=sys.stderr) as bar:
-        yield bar.update
+def _warnings(rulesets: Iterable[Ruleset | None], *, errors: Sequence[Problem] = ()) -> None:
+    """Print the warnings of each ruleset once, then *errors*; exit 2 when there are errors,
+    or warnings and ``--strict``."""
+    found: list[Problem] = []
+    seen: set[int] = set()
+    for rs in rulesets:
+        if rs is not None and id(rs) not in seen:
+            seen.add(id(rs))
+            found.extend(rs.warnings)
+    _problems([*found, *errors])
+    if errors or (found and _output.strict):
+        raise _Exit(EXIT_ERROR)
 
 
-def terminal_progress() -> Progress | None:
-    """The progress bar for readers when stderr is a terminal; None (no bar) otherwise."""
-    return _progress_bar if sys.stderr.isatty() else None
+def _set_context(ctx: click.Context, param: click.Parameter, value: bool | None) -> None:
+    _output.context = value
+
+
+def _set_strict(ctx: click.Context, param: click.Parameter, value: bool) -> None:
+    _output.strict = value
+
+
+_context_option = click.option(
+    "--context/--no-context",
+    default=None,
+    expose_value=False,
+    callback=_set_context,
+    help="Show each problem's line of the file with a caret under it (default: when stderr is "
+    "a terminal).",
+)
+
+_strict_option = click.option(
+    "--strict",
+    is_flag=True,
+    expose_value=False,
+    callback=_set_strict,
+    help="Treat the warnings of rule files (clauses that never match...) as errors: exit 2.",
+)
+
+
+def terminal_progress(paths: Sequence[str] = ()) -> ProgressBar | None:
+    """One progress bar on stderr over the bytes of all *paths* (a
+    :data:`redlines.readers.Progress`), when stderr is a terminal; None (no bar) otherwise,
+    so that nothing is drawn into a pipe or a log."""
+    return ProgressBar(paths, file=sys.stderr) if sys.stderr.isatty() else None
 
 
 def _prepare_all(
@@ -70,30 +133,36 @@ def _prepare_all(
     progress: Progress | None = None,
     adapter_options: AdapterOptions | None = None,
     problems: list[Problem] | None = None,
+    then: Callable[[Run], None] | None = None,
 ) -> list[Run]:
     """Load every file before evaluating any: one invalid file fails the run (exit 2), after
-    the problems of every file (and any *problems* found before) are reported."""
+    the problems of every file (and any *problems* found before) are reported, with the
+    warnings of the rulesets used. *then* checks more of each prepared run (its problems are
+    reported with the others)."""
     runs: list[Run] = []
     problems = [] if problems is None else problems
     cache: dict[tuple[str, str], Ruleset] = {}
     ruleset = _option_rules(rules) if rules is not None else None
     for f in files:
         try:
-            runs.append(
-                prepare(
-                    f,
-                    rules=ruleset,
-                    input_format=input_format,
-                    cache=cache,
-                    progress=progress,
-                    adapter_options=adapter_options,
-                )
+            prepared = prepare(
+                f,
+                rules=ruleset,
+                input_format=input_format,
+                cache=cache,
+                progress=progress,
+                adapter_options=adapter_options,
             )
+            runs.append(prepared)
+            if then is not None:
+                then(prepared)
         except InputError as exc:
             problems.extend(_from_option(exc.problems))
-    if problems:
-        _problems(problems)
-        raise _Exit(EXIT_ERROR)
+        if isinstance(progress, ProgressBar):
+            progress.done(f)
+    if isinstance(progress, ProgressBar):
+        progress.close()
+    _warnings([ruleset, *(r.ruleset for r in runs)], errors=problems)
     return runs
 
 
@@ -182,7 +251,27 @@ def _data_options(func: Any) -> Any:
             default=None,
             metavar="FILE",
             type=click.Path(dir_okay=False),
-            help="Also write every rejected row (file, row, reason, detail) as JSON Lines.",
+            help="Also write every rejected row (file, row, kind, reason, detail) as JSON Lines.",
+        ),
+        click.option(
+            "--explain-irrelevant",
+            is_flag=True,
+            help="With --rejections: also write, for the first 1,000 rows no red line could give "
+            "a level, what they mapped to (records of kind 'irrelevant').",
+        ),
+        click.option(
+            "--encoding",
+            default=None,
+            metavar="NAME",
+            help="Encoding of the export files (cp1252, latin-1, utf-16...); default: UTF-8, "
+            "or cp1252 for a file whose bytes are not UTF-8.",
+        ),
+        click.option(
+            "--date-order",
+            type=click.Choice(("dmy", "mdy")),
+            default=None,
+            help="Order of day and month in slashed dates (dmy 27/12/2021, mdy 12/27/2021); "
+            "default: decided per file from the dates that cannot be ambiguous.",
         ),
     ]
     for option in reversed(options):
@@ -215,6 +304,23 @@ def _replaceable(path: str) -> bool:
         return False
 
 
+#: How many irrelevant rows ``--explain-irrelevant`` explains.
+EXPLAIN_IRRELEVANT = 1_000
+
+
+def _explained(explain: bool, rejections_out: str | None) -> int:
+    if explain and not rejections_out:
+        raise click.UsageError("--explain-irrelevant writes to the --rejections FILE: give one")
+    return EXPLAIN_IRRELEVANT if explain else 0
+
+
+def _row_records(batch: Batch) -> Iterator[dict[str, Any]]:
+    """The ``--rejections`` records of a batch: its rejected rows, then the irrelevant rows
+    explained."""
+    for record in (*batch.rejections, *batch.irrelevant):
+        yield record.to_dict()
+
+
 def _adapter_options(kw: dict[str, Any]) -> AdapterOptions:
     try:
         return AdapterOptions(
@@ -226,6 +332,9 @@ def _adapter_options(kw: dict[str, Any]) -> AdapterOptions:
             regions=not kw.pop("no_regions"),
             # Rejection records are kept only to be written out: counts need none of them.
             max_rejections_kept=10**9 if kw.get("rejections_out") else 0,
+            encoding=kw.pop("encoding"),
+            date_order=kw.pop("date_order"),
+            explain_irrelevant=_explained(kw.pop("explain_irrelevant"), kw.get("rejections_out")),
         )
     except ValueError as exc:
         raise click.BadParameter(str(exc)) from None
@@ -239,6 +348,15 @@ def _adapter_options(kw: dict[str, Any]) -> AdapterOptions:
 @click.option(
     "--color/--no-color", default=None, help="Colour the text table (default: on a terminal)."
 )
+@click.option(
+    "--explain",
+    "near_misses",
+    is_flag=True,
+    help="Also give each red line its near misses: events one condition short of a higher "
+    "level, pattern groups one event short.",
+)
+@_context_option
+@_strict_option
 @_data_options
 def run(
     files: tuple[str, ...],
@@ -246,19 +364,21 @@ def run(
     rules: str | None,
     input_format: str | None,
     color: bool | None,
+    near_misses: bool,
     **data: Any,
 ) -> None:
     """Evaluate scenario, event or real-data FILES and print a report for each."""
+    options = _adapter_options(data)
     runs = _prepare_all(
         files,
         rules,
         input_format,
-        progress=terminal_progress(),
-        adapter_options=_adapter_options(data),
+        progress=terminal_progress(files),
+        adapter_options=options,
     )
     if data["rejections_out"]:
-        _write_jsonl(data["rejections_out"], (j.to_dict() for r in runs for j in r.rejections))
-    reports = [evaluate_run(r) for r in runs]
+        _write_jsonl(data["rejections_out"], (j for r in runs for j in _row_records(r.batch)))
+    reports = [evaluate_run(r, near_misses=near_misses) for r in runs]
     use_color = sys.stdout.isatty() if color is None else color
     click.echo(render(reports, fmt, color=use_color), nl=False, color=use_color)
 
@@ -272,6 +392,8 @@ def run(
     "exercise it, and those that none does.",
 )
 @_rules_option
+@_context_option
+@_strict_option
 def test(paths: tuple[str, ...], rules: str | None, coverage: bool) -> None:
     """Run every scenario with `expect` under PATHS; print expected against actual.
 
@@ -279,17 +401,15 @@ def test(paths: tuple[str, ...], rules: str | None, coverage: bool) -> None:
     the scenarios exercise, and those none does.
     """
     files, skip_notes, problems = discover(paths)
-    runs = _prepare_all(files, rules, None, problems=problems)
+    runs = _prepare_all(
+        files,
+        rules,
+        None,
+        problems=problems,
+        then=lambda r: check_expect(r.batch, [rl.id for rl in r.ruleset.red_lines]),
+    )
     for note in skip_notes:
         click.echo(note)
-    for r in runs:
-        try:
-            check_expect(r.batch, [rl.id for rl in r.ruleset.red_lines])
-        except InputError as exc:
-            problems.extend(exc.problems)
-    if problems:
-        _problems(problems)
-        raise _Exit(EXIT_ERROR)
     passed = failed = 0
     skipped = len(skip_notes)
     exercised: list[tuple[str, Ruleset, list[Event], Report]] = []
@@ -310,9 +430,12 @@ def test(paths: tuple[str, ...], rules: str | None, coverage: bool) -> None:
         if misses:
             failed += 1
             click.echo(f"FAIL {label}")
+            why = explainer(r)
             for rl, what, want, got in misses:
                 name = rl if what == "status" else f"{rl} {what}"
                 click.echo(f"     {name}: expected {want}, actual {got}")
+                for line in mismatch_lines(why, report.red_line(rl), what, want, got):
+                    click.echo(f"       {printable(line)}")
         else:
             passed += 1
             click.echo(f"PASS {label}")
@@ -328,10 +451,58 @@ def test(paths: tuple[str, ...], rules: str | None, coverage: bool) -> None:
 
 
 @cli.command()
+@click.argument("file", type=click.Path(dir_okay=False))
+@click.option("--event", "event_id", required=True, metavar="ID", help="The event to explain.")
+@click.option("--redline", "red_line", metavar="RL", default=None, help="Only this red line.")
+@click.option(
+    "--format", "fmt", type=click.Choice(("text", "json")), default="text", show_default=True
+)
+@_rules_option
+@_input_format_option
+@_context_option
+@_data_options
+def explain(
+    file: str,
+    event_id: str,
+    red_line: str | None,
+    fmt: str,
+    rules: str | None,
+    input_format: str | None,
+    **data: Any,
+) -> None:
+    """Say what every red line made of one event of FILE, and why (exit 0; 2 invalid input or
+    an unknown event id)."""
+    (prepared,) = _prepare_all(
+        [file],
+        rules,
+        input_format,
+        progress=terminal_progress([file]),
+        adapter_options=_adapter_options(data),
+    )
+    if data["rejections_out"]:
+        _write_jsonl(data["rejections_out"], _row_records(prepared.batch))
+    explanation = explainer(prepared).explain(event_id)
+    if red_line is not None:
+        ids = [rl.id for rl in prepared.ruleset.red_lines]
+        if red_line not in ids:
+            raise InputError.one(
+                f"unknown red line '{red_line}': the ruleset has {', '.join(ids)}",
+                file="--redline",
+                suggestion=suggest(red_line, ids, cutoff=0.5),
+            )
+        explanation = explanation.only(red_line)
+    click.echo(explanation.to_json() if fmt == "json" else str(explanation), nl=False)
+
+
+@cli.command()
 @click.argument("files", nargs=-1, required=True)
+@_context_option
+@_strict_option
 def check(files: tuple[str, ...]) -> None:
-    """Validate rule FILES, or shipped rulesets by name (exit 0 valid, 2 invalid)."""
+    """Validate rule FILES, or shipped rulesets by name (exit 0 valid, 2 invalid; warnings
+    are printed and exit 0, or 2 with --strict)."""
     problems: list[Problem] = []
+    warned: list[Ruleset] = []
     for f in files:
         try:
             rs = load_rules(f)
@@ -344,9 +515,16 @@ def check(files: tuple[str, ...]) -> None:
             f"ok {f}: {rs.name} {rs.version}, {_count(len(rs.red_lines), 'red line')}, "
             f"{_count(clauses, 'clause')}, {_count(patterns, 'pattern')}"
         )
-    if problems:
-        _problems(problems)
-        raise _Exit(EXIT_ERROR)
+        warned.append(rs)
+    _warnings(warned, errors=problems)
+
+
+@cli.command("schema")
+@click.argument("name", type=click.Choice(SCHEMAS))
+def schema_cmd(name: str) -> None:
+    """Print the JSON Schema of a rule file, a scenario file, an event or the JSON report
+    (for editors: docs/editors.md)."""
+    click.echo(schema_text(name), nl=False)
 
 
 @cli.command("rules")
@@ -388,28 +566,30 @@ def convert(
     from .matching import Relevance
 
     relevant = None if keep_all else Relevance(_option_rules(rules or "nato-2024"))
-    result = read_exports(
-        list(files),
-        input_format,
-        options=_adapter_options(data),
-        relevant=relevant,
-        progress=terminal_progress(),
-    )
+    options = _adapter_options(data)
+    with contextlib.ExitStack() as stack:
+        bar = terminal_progress(files)
+        if bar is not None:
+            stack.enter_context(bar)
+        result = read_exports(
+            list(files), input_format, options=options, relevant=relevant, progress=bar
+        )
     _write_jsonl(output, (event.contract_dict() for event in result.events))
     if data["rejections_out"]:
-        _write_jsonl(data["rejections_out"], (r.to_dict() for r in result.rejections))
+        _write_jsonl(data["rejections_out"], _row_records(result))
     s = result.summary
     click.echo(
         f"{len(result.events)} events written to {output}: rows read {s.rows_read}, used "
         f"{s.rows_used}, irrelevant {s.rows_irrelevant}, rejected {s.rows_rejected}",
         err=True,
     )
-    for reason, n in s.rejected_by_reason.items():
-        click.echo(f"  rejected {n}: {reason}", err=True)
+    for line in input_notes(s.to_dict()):
+        click.echo(f"  {line}", err=True)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit code instead of exiting."""
+    _output.context, _output.strict = None, False
     try:
         cli.main(
             args=list(argv) if argv is not None else None,

@@ -3,10 +3,15 @@
 ISO data comes from pycountry; ``data/country_aliases.yaml`` adds the few widely used English
 names ISO spells otherwise (``Russia``, ``Turkey``, ``UK``). Matching is exact and
 case-insensitive; a near miss raises :class:`~redlines.errors.InvalidValue` with a suggestion.
+Codes that are not ISO 3166 but are often taken for it (the IOC's and FIFA's ``GER``, the former
+ISO ``ROM``, ``PRC``: ``data/country_codes_not_iso.csv``) are refused with the ISO code as the
+suggestion: they are not accepted, since a code means one thing in a rule file.
 """
 
 from __future__ import annotations
 
+import csv
+import io
 import unicodedata
 from functools import lru_cache
 from importlib import resources
@@ -51,6 +56,21 @@ def _table() -> tuple[dict[str, str], dict[str, str]]:
     return lookup, display
 
 
+@lru_cache(maxsize=1)
+def _not_iso() -> dict[str, tuple[str, str]]:
+    """Codes often taken for ISO 3166 ones: code -> (alpha-3, where the code comes from)."""
+    text = resources.files("redlines").joinpath("data/country_codes_not_iso.csv")
+    rows = csv.DictReader(io.StringIO(text.read_text("utf-8"), newline=""))
+    return {r["code"]: (r["iso3"], r["source"]) for r in rows}
+
+
+def _source_words(source: str) -> str:
+    """``FIFA and IOC`` -> ``the FIFA and IOC code``; ``common`` -> ``a common abbreviation``."""
+    if source == "common":
+        return "a common abbreviation"
+    return f"the {source} code"
+
+
 def normalize_country(value: object) -> str:
     """Map a code or name to ISO alpha-3, or raise InvalidValue with a did-you-mean."""
     if value is None:
@@ -60,6 +80,14 @@ def normalize_country(value: object) -> str:
     code = _find(value)
     if code is not None:
         return code
+    other = _not_iso().get(value.strip().upper())
+    if other is not None:
+        code, source = other
+        raise InvalidValue(
+            f"unknown country '{value}': {_source_words(source)} for {country_name(code)}; "
+            "redlines reads ISO 3166 codes",
+            suggestion=code,
+        )
     key = _fold(value)
     names = [n for n in _table()[0] if len(n) > 3]
     hint = suggest(key, names, cutoff=0.8)

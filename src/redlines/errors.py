@@ -12,6 +12,10 @@
 
 Locations are structured fields on :class:`Problem`, never baked into message strings;
 :meth:`Problem.render` is the one place that turns them into ``file:line:col: ...``.
+
+A problem is an error (the input is refused) or a warning (the input is accepted, but something
+in it is probably not what was meant: a clause that can never match, say). Warnings are never
+raised: a loaded :class:`~redlines.rules.resolved.Ruleset` carries them in ``warnings``.
 """
 
 from __future__ import annotations
@@ -19,12 +23,15 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import difflib
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 __all__ = [
+    "ERROR",
     "UNSET",
+    "WARNING",
     "DataFormatError",
     "EngineError",
     "EventError",
@@ -34,6 +41,8 @@ __all__ = [
     "RedlinesError",
     "RuleError",
     "RulesetNotFound",
+    "Severity",
+    "in_file_order",
     "printable",
     "suggest",
 ]
@@ -96,9 +105,21 @@ def _show(value: Any) -> str:
     return text if len(text) <= 80 else text[:77] + "..."
 
 
+Severity = Literal["error", "warning"]
+ERROR: Severity = "error"
+WARNING: Severity = "warning"
+
+
+def _mentions(message: str, text: str) -> bool:
+    """Whether *message* already shows *text* as a whole (``'warnin'`` is not shown by
+    ``'warning'``; ``actr`` is, by ``'{actr}'``)."""
+    return re.search(rf"(?<!\w){re.escape(text)}(?!\w)", message) is not None
+
+
 @dataclass(frozen=True)
 class Problem:
-    """One thing wrong with an input, located as precisely as the format allows."""
+    """One thing wrong with an input, located as precisely as the format allows: an error
+    (``severity="error"``, the input is refused) or a warning (it is accepted)."""
 
     message: str
     file: str | None = None
@@ -110,6 +131,7 @@ class Problem:
     #: Where in the document the problem is, as keys and indexes (``("events", 3, "actor")``);
     #: ``field`` is how that place is shown to people.
     path: tuple[str | int, ...] = ()
+    severity: Severity = ERROR
 
     @property
     def has_value(self) -> bool:
@@ -134,7 +156,7 @@ class Problem:
             text += f"field '{self.field}': "
         text += self.message
         extras: list[str] = []
-        if self.has_value and _show(self.value).strip("'") not in self.message:
+        if self.has_value and not _mentions(self.message, _show(self.value).strip("'")):
             extras.append(f"got {_show(self.value)}")
         if self.suggestion is not None:
             extras.append(f"did you mean '{self.suggestion}'?")
@@ -152,7 +174,14 @@ class Problem:
             "path": list(self.path),
             "message": self.message,
             "suggestion": self.suggestion,
+            "severity": self.severity,
         }
+
+
+def in_file_order(problems: Iterable[Problem]) -> list[Problem]:
+    """*problems* (of one file) sorted by line and column; those without a line come first, and
+    problems at the same place keep their order."""
+    return sorted(problems, key=lambda p: (p.line or 0, p.column or 0))
 
 
 class RedlinesError(Exception):

@@ -13,7 +13,15 @@ from collections.abc import Callable
 from typing import Annotated, Any
 
 import pycountry
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    WithJsonSchema,
+    field_validator,
+    model_validator,
+)
 
 from .countries import normalize_country
 from .errors import InvalidValue, suggest
@@ -27,11 +35,16 @@ __all__ = [
     "KIND_GROUPS",
     "MAX_INTEGER",
     "MAX_TEXT",
+    "TIME_SCHEMA",
     "Country",
     "Event",
     "Location",
+    "earlier",
+    "format_time",
+    "later",
     "parse_region",
     "parse_time",
+    "unknown_choice",
 ]
 
 #: The event kinds (docs/events.md), by group. Group names are usable as sets in rule files.
@@ -59,6 +72,21 @@ INTENTS = ("deliberate", "stray", "accidental", "unknown")
 ATTRIBUTIONS = ("confirmed", "suspected", "disputed", "misattributed")
 
 
+#: Vocabularies of at most this many words are listed in full when a value is not one of them;
+#: longer ones (the kinds) only when no word comes close.
+LISTED_CHOICES = 10
+
+
+def unknown_choice(what: str, value: Any, allowed: tuple[str, ...]) -> InvalidValue:
+    """The error for *value* outside a closed vocabulary: ``unknown intent 'on purpose': use one
+    of deliberate, stray, accidental, unknown``, with a "did you mean" when a word is close."""
+    hint = suggest(str(value), allowed, cutoff=0.6)
+    message = f"unknown {what} '{value}'"
+    if len(allowed) <= LISTED_CHOICES or hint is None:
+        message += f": use one of {', '.join(allowed)}"
+    return InvalidValue(message, suggestion=hint)
+
+
 def _choice(what: str, allowed: tuple[str, ...]) -> Callable[[Any], str]:
     def check(value: Any) -> str:
         if not isinstance(value, str):
@@ -67,9 +95,7 @@ def _choice(what: str, allowed: tuple[str, ...]) -> Callable[[Any], str]:
             return value
         if value.strip().lower() in allowed:
             return value.strip().lower()
-        raise InvalidValue(
-            f"unknown {what} '{value}'", suggestion=suggest(value, allowed, cutoff=0.6)
-        )
+        raise unknown_choice(what, value, allowed)
 
     return check
 
@@ -78,11 +104,19 @@ def _country(value: Any) -> str:
     return normalize_country(value)
 
 
+def _words(allowed: tuple[str, ...]) -> WithJsonSchema:
+    """The JSON Schema of a closed vocabulary: its words as written in docs/events.md (the
+    loader also accepts them in any case)."""
+    return WithJsonSchema({"type": "string", "enum": list(allowed)})
+
+
 Country = Annotated[str, BeforeValidator(_country)]
-Kind = Annotated[str, BeforeValidator(_choice("kind", KINDS))]
-ActorType = Annotated[str, BeforeValidator(_choice("actor_type", ACTOR_TYPES))]
-Intent = Annotated[str, BeforeValidator(_choice("intent", INTENTS))]
-Attribution = Annotated[str, BeforeValidator(_choice("attribution", ATTRIBUTIONS))]
+Kind = Annotated[str, BeforeValidator(_choice("kind", KINDS)), _words(KINDS)]
+ActorType = Annotated[str, BeforeValidator(_choice("actor_type", ACTOR_TYPES)), _words(ACTOR_TYPES)]
+Intent = Annotated[str, BeforeValidator(_choice("intent", INTENTS)), _words(INTENTS)]
+Attribution = Annotated[
+    str, BeforeValidator(_choice("attribution", ATTRIBUTIONS)), _words(ATTRIBUTIONS)
+]
 
 #: The largest integer an event or a rule may hold: the engine compares 64-bit integers.
 MAX_INTEGER = 2**63 - 1
@@ -102,6 +136,17 @@ _DATETIME = re.compile(
     re.ASCII,  # digits are ASCII only: Arabic-Indic or fullwidth digits are not a date
 )
 _TIME_HINT = "expected ISO 8601 with an offset (2024-06-01T04:00:00+00:00) or a date (2024-06-01)"
+
+#: The JSON Schema of a time: what :func:`parse_time` reads, as a pattern (JSON Schema's
+#: ``date-time`` format would refuse dates and YAML's space-separated timestamps).
+TIME_SCHEMA: dict[str, Any] = {
+    "type": "string",
+    "pattern": (
+        r"^\d{4}-\d{2}-\d{2}"
+        r"([Tt ]\d{2}:\d{2}(:\d{2}([.,]\d+)?)?\s*([Zz]|[+-]\d{2}(:?\d{2})?))?$"
+    ),
+    "description": "ISO 8601 with a UTC offset (2024-06-01T04:00:00+00:00), or a date (00:00 UTC)",
+}
 
 
 def parse_time(value: Any) -> dt.datetime:
@@ -198,8 +243,10 @@ class Location(_Closed):
 class Event(_Closed):
     """One structured incident (docs/events.md)."""
 
-    id: Text = Field(min_length=1)
-    time: Annotated[dt.datetime, BeforeValidator(parse_time)]
+    id: Annotated[Text, WithJsonSchema({"type": ["string", "integer"], "minLength": 1})] = Field(
+        min_length=1
+    )
+    time: Annotated[dt.datetime, BeforeValidator(parse_time), WithJsonSchema(TIME_SCHEMA)]
     actor: Country | None
     actor_type: ActorType = "state_forces"
     on_behalf_of: Country | None = None
@@ -248,6 +295,27 @@ class Event(_Closed):
 def format_time(value: dt.datetime) -> str:
     """The one rendering of a time in reports: ISO 8601 in UTC with ``+00:00``."""
     return value.astimezone(dt.timezone.utc).isoformat()
+
+
+_EARLIEST = dt.datetime.min.replace(tzinfo=dt.timezone.utc)
+_LATEST = dt.datetime.max.replace(tzinfo=dt.timezone.utc)
+
+
+def later(time: dt.datetime, delta: dt.timedelta) -> dt.datetime:
+    """``time + delta`` (*delta* >= 0), at most the last instant of the year 9999 (UTC):
+    windows near either end of the calendar stop there instead of overflowing."""
+    try:
+        return time + delta
+    except OverflowError:
+        return _LATEST
+
+
+def earlier(time: dt.datetime, delta: dt.timedelta) -> dt.datetime:
+    """``time - delta`` (*delta* >= 0), at least the first instant of the year 1 (UTC)."""
+    try:
+        return time - delta
+    except OverflowError:
+        return _EARLIEST
 
 
 #: Field names allowed at each level, for "did you mean" on unknown fields.

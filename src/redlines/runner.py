@@ -3,14 +3,18 @@ line and by scripts that want exactly what ``redlines run`` does."""
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .errors import InputError, RuleError, RulesetNotFound
-from .evaluation import Evaluator, feed_in_time_order
+from .errors import EventError, InputError, Problem, RuleError, RulesetNotFound, in_file_order
+from .evaluation import evaluate_batch
+from .explain import BatchExplainer
 from .matching import Relevance
+from .progress import ProgressBar
 from .readers import (
     EXPORT_FORMATS,
     AdapterOptions,
@@ -22,6 +26,7 @@ from .readers import (
     read_dataframe,
     read_exports,
 )
+from .readers.scenario import named_rules
 from .report.model import Report
 from .rules.load import load_rules
 from .rules.resolved import Ruleset
@@ -34,6 +39,7 @@ __all__ = [
     "evaluate_dataframe",
     "evaluate_file",
     "evaluate_run",
+    "explainer",
     "prepare",
 ]
 
@@ -101,6 +107,26 @@ def _rules_for(
     return cache[key]
 
 
+def _with_named_rules(
+    problems: Sequence[Problem],
+    path: str | Path,
+    rules: Ruleset | str | Path | None,
+    cache: dict[tuple[str, str], Ruleset],
+) -> list[Problem]:
+    """*problems* of a scenario file that does not read, with those of the ruleset it names in
+    ``rules`` (when no ruleset is given instead): that check can run all the same, and is
+    reported in the same round. The problems located in the scenario come in file order."""
+    named = named_rules(path) if rules is None else None
+    if named is None:
+        return list(problems)
+    try:
+        _rules_for(None, cache, file=str(path), wanted=named[0], line=named[1])
+    except InputError as exc:
+        here = [p for p in [*problems, *exc.problems] if p.file == str(path)]
+        return [*in_file_order(here), *(p for p in exc.problems if p.file != str(path))]
+    return list(problems)
+
+
 def prepare(
     path: str | Path,
     *,
@@ -120,7 +146,12 @@ def prepare(
     cache = {} if cache is None else cache
     fmt = input_format if input_format is not None else detect_format(path)
     if fmt not in EXPORT_FORMATS:
-        batch = read([path], fmt)
+        try:
+            batch = read([path], fmt, options=adapter_options)
+        except EventError as exc:
+            if fmt != "scenario":
+                raise
+            raise EventError(_with_named_rules(exc.problems, path, rules, cache)) from None
         ruleset = _rules_for(
             rules, cache, file=batch.file, wanted=batch.rules, line=batch.rules_line
         )
@@ -136,15 +167,26 @@ def prepare(
     return Run(batch, ruleset)
 
 
-def evaluate_run(run: Run) -> Report:
-    """Evaluate a prepared run in event-time order."""
-    evaluator = Evaluator(run.ruleset)
-    feed_in_time_order(evaluator, run.batch.events)
-    report = evaluator.report(
-        scenario=run.batch.name, file=run.batch.file, description=run.batch.description
+def evaluate_run(run: Run, *, near_misses: bool = False) -> Report:
+    """Evaluate a prepared run in event-time order; with *near_misses*, give each red line its
+    near misses (``redlines run --explain``)."""
+    report = evaluate_batch(
+        run.ruleset,
+        run.batch.events,
+        scenario=run.batch.name,
+        file=run.batch.file,
+        description=run.batch.description,
     )
     report.input = run.input
+    if near_misses:
+        report.add_near_misses()
     return report
+
+
+def explainer(run: Run) -> BatchExplainer:
+    """What explains the events of a prepared run (``redlines explain``, ``redlines test``),
+    without evaluating it."""
+    return BatchExplainer(run.ruleset, run.batch.events, file=run.batch.file)
 
 
 def evaluate_file(
@@ -153,23 +195,46 @@ def evaluate_file(
     rules: Ruleset | str | Path | None = None,
     input_format: str | None = None,
     adapter_options: AdapterOptions | None = None,
+    encoding: str | None = None,
+    progress: bool | Progress = False,
 ) -> Report:
-    """What ``redlines run FILE`` computes, as a :class:`Report`."""
-    return evaluate_run(
-        prepare(path, rules=rules, input_format=input_format, adapter_options=adapter_options)
-    )
+    """What ``redlines run FILE`` computes, as a :class:`Report`.
+
+    *encoding* (else ``adapter_options.encoding``) is that of a real-data export, detected when
+    None. *progress* True draws a progress bar while an export is read (``tqdm.auto``: a
+    widget in Jupyter, text on stderr elsewhere); a :data:`~redlines.readers.Progress`
+    callback is called instead."""
+    if encoding is not None:
+        adapter_options = dataclasses.replace(
+            adapter_options or AdapterOptions(), encoding=encoding
+        )
+    with contextlib.ExitStack() as stack:
+        bar: Progress | None = None
+        if progress is True:
+            bar = stack.enter_context(ProgressBar([path]))
+        elif progress is not False:
+            bar = progress
+        run = prepare(
+            path,
+            rules=rules,
+            input_format=input_format,
+            adapter_options=adapter_options,
+            progress=bar,
+        )
+    return evaluate_run(run)
 
 
 def evaluate_dataframe(
     df: pandas.DataFrame,
-    fmt: str,
+    fmt: str = "events",
     rules: Ruleset | str | Path = "nato-2024",
     *,
     adapter_options: AdapterOptions | None = None,
     name: str = "<dataframe>",
 ) -> Report:
-    """What ``redlines run --input-format FMT`` computes, for a pandas DataFrame of GDELT, ACLED
-    or UCDP rows: rows no red line could give a level are counted as irrelevant, and the
+    """What ``redlines run`` computes, for a pandas DataFrame: of events (*fmt* ``events``, a
+    column a field as in the event CSV), or of GDELT, ACLED or UCDP rows (``--input-format
+    FMT``), whose rows no red line could give a level are counted as irrelevant, and whose
     report's ``input`` accounts for every row."""
     ruleset = rules if isinstance(rules, Ruleset) else load_rules(rules)
     batch = read_dataframe(df, fmt, options=adapter_options, relevant=Relevance(ruleset), name=name)

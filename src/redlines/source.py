@@ -4,6 +4,10 @@ The loaders return plain Python data (dicts, lists, scalars; YAML timestamps sta
 ``datetime``/``date``) together with a :class:`Positions` map from a document path such as
 ``("events", 3, "actor")`` to its 1-based line and column. Pydantic reports errors by such
 paths (``loc``), so :func:`problems_from_validation` can turn them into located problems.
+
+The text of every document read is remembered (a few dozen, most recent first) so that a
+problem can be shown with the line it is on and a caret under its column
+(:func:`context_lines`); YAML syntax errors are told in words (:func:`_yaml_sentence`).
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ import os
 import re
 import stat
 import tempfile
+from collections import OrderedDict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -29,7 +34,7 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq, TaggedScalar
 from ruamel.yaml.constructor import RoundTripConstructor
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
-from .errors import UNSET, InputError, Problem, suggest
+from .errors import UNSET, InputError, Problem, printable, suggest
 
 __all__ = [
     "CSV_FIELD_LIMIT",
@@ -37,12 +42,17 @@ __all__ = [
     "Document",
     "Positions",
     "Where",
+    "context_lines",
     "csv_reader",
+    "document_path",
     "dotted_path",
     "model_keys",
+    "problem_at",
     "problems_from_validation",
     "read_text",
     "readable",
+    "remember",
+    "source_line",
 ]
 
 PathKey = tuple[str | int, ...]
@@ -89,6 +99,8 @@ class Positions:
     """Line/column (1-based) of each node of a document, by path."""
 
     spots: dict[PathKey, tuple[int, int]] = field(default_factory=dict)
+    #: Line/column of the key of each mapping entry, by the entry's path.
+    keys: dict[PathKey, tuple[int, int]] = field(default_factory=dict)
 
     def find(self, path: Sequence[str | int]) -> tuple[int | None, int | None]:
         """The position of *path*, or of its nearest ancestor that has one."""
@@ -99,6 +111,11 @@ class Positions:
             if not key:
                 return (None, None)
             key = key[:-1]
+
+    def find_key(self, path: Sequence[str | int]) -> tuple[int | None, int | None]:
+        """The position of the key of the mapping entry at *path* (where an unknown key is
+        written), else that of its value (:meth:`find`)."""
+        return self.keys.get(tuple(path)) or self.find(path)
 
 
 @dataclass
@@ -116,9 +133,10 @@ def _plain(
     spots: dict[PathKey, tuple[int, int]],
     budget: list[int],
     current: list[PathKey],
+    keys: dict[PathKey, tuple[int, int]],
 ) -> Any:
-    """Convert ruamel's round-trip nodes into plain data, recording value positions (and, in
-    *current*, the path being converted, to locate a refusal)."""
+    """Convert ruamel's round-trip nodes into plain data, recording value positions, and key
+    positions in *keys* (and, in *current*, the path being converted, to locate a refusal)."""
     current[0] = path
     budget[0] -= 1
     if budget[0] < 0:
@@ -138,7 +156,11 @@ def _plain(
                     break
             if spot:
                 spots[sub] = (spot[0] + 1, spot[1] + 1)
-            out[k] = _plain(node[key], sub, spots, budget, current)
+            with contextlib.suppress(KeyError, TypeError, IndexError):
+                at = node.lc.key(key)
+                if at:
+                    keys[sub] = (at[0] + 1, at[1] + 1)
+            out[k] = _plain(node[key], sub, spots, budget, current, keys)
         return out
     if isinstance(node, CommentedSeq):
         items: list[Any] = []
@@ -149,7 +171,7 @@ def _plain(
                 spots[sub] = (line + 1, col + 1)
             except (KeyError, TypeError, IndexError):
                 pass
-            items.append(_plain(item, sub, spots, budget, current))
+            items.append(_plain(item, sub, spots, budget, current, keys))
         return items
     if isinstance(node, TaggedScalar) and node.tag.value == "tag:yaml.org,2002:str":
         return str(node.value)  # `!!str 12` is a way of quoting
@@ -186,16 +208,14 @@ def csv_reader(lines: Iterable[str]) -> Any:
 def parse_yaml(text: str, file: str) -> Document:
     """Parse YAML (or JSON, which ruamel reads as YAML) keeping positions; syntax errors are
     raised as :class:`InputError` naming the line and column."""
+    remember(file, text)
     yaml = YAML(typ="rt")
     yaml.Constructor = _TextTimestamps
     yaml.allow_duplicate_keys = False
     try:
         raw = yaml.load(io.StringIO(text))
     except MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 1 if mark is not None else None
-        col = mark.column + 1 if mark is not None else None
-        what = exc.problem or exc.context or "invalid syntax"
+        what, line, col = _yaml_sentence(exc, text.split("\n"))
         raise InputError(
             [Problem(f"invalid YAML/JSON: {what}", file=file, line=line, column=col)]
         ) from None
@@ -206,12 +226,13 @@ def parse_yaml(text: str, file: str) -> Document:
     except (ValueError, OverflowError) as exc:  # a scalar the YAML library cannot build
         raise InputError([Problem(f"invalid YAML/JSON: {exc}", file=file)]) from None
     spots: dict[PathKey, tuple[int, int]] = {(): (1, 1)}
+    keys: dict[PathKey, tuple[int, int]] = {}
     path: list[PathKey] = [()]
     # Without aliases a document holds fewer values than characters: more means aliases
     # expanding a "billion laughs", refused after as much work as the file is long.
     budget = min(MAX_NODES, len(text) + 1000)
     try:
-        data = _plain(raw, (), spots, [budget], path)
+        data = _plain(raw, (), spots, [budget], path, keys)
     except (_TooLarge, RecursionError):
         message = (
             f"invalid YAML/JSON: more values once aliases are expanded than the document has "
@@ -223,7 +244,279 @@ def parse_yaml(text: str, file: str) -> Document:
         raise InputError(
             [Problem(f"invalid YAML/JSON: {exc}", file=file, line=line, column=col)]
         ) from None
-    return Document(data, file, Positions(spots))
+    return Document(data, file, Positions(spots, keys))
+
+
+def _yaml_sentence(exc: MarkedYAMLError, lines: list[str]) -> tuple[str, int | None, int | None]:
+    """What a YAML syntax error means, in words, and the line and column (1-based) to look at.
+
+    ruamel.yaml says what its parser expected (``expected <block end>, but found '-'``); the
+    common cases are told here as the mistake a person made: a line indented less or more than
+    its mapping, a list item where a key was expected, a tab, a ``:`` in a plain value, an
+    unclosed quote or bracket. Anything else keeps ruamel's own words."""
+    problem = exc.problem or ""
+    context = exc.context or ""
+    pm, cm = exc.problem_mark, exc.context_mark
+
+    def at(mark: Any) -> tuple[int | None, int | None]:
+        return (mark.line + 1, mark.column + 1) if mark is not None else (None, None)
+
+    def text_of(mark: Any) -> str:
+        return lines[mark.line] if mark is not None and mark.line < len(lines) else ""
+
+    def indent(text: str) -> int:
+        return len(text) - len(text.lstrip(" "))
+
+    def previous(mark: Any) -> str:
+        """The nearest line above *mark* that holds something other than a comment."""
+        for n in range(mark.line - 1, -1, -1):
+            if lines[n].strip() and not lines[n].lstrip().startswith("#"):
+                return lines[n]
+        return ""
+
+    pl, pc = at(pm)
+    found = re.match(r"found character '(.+)' that cannot start any token", problem)
+    if found and found.group(1) in ("\\t", "\t"):
+        if pm is not None and not text_of(pm)[: pm.column].strip():
+            return "a tab character: YAML indents with spaces, not tabs", pl, pc
+        return "a tab character: use spaces (or quote the value if the tab is part of it)", pl, pc
+    if found:
+        return f"'{found.group(1)}' cannot start a plain value: quote the value", pl, pc
+    if problem == "mapping values are not allowed here" and pm is not None:
+        line = text_of(pm)
+        before = line[: pm.column].lstrip(" ").removeprefix("- ")
+        if ": " in before or before.endswith(":"):
+            return "a ':' inside a plain value: quote the value", pl, pc
+        if indent(line) > indent(previous(pm)):
+            return (
+                "this line is indented more than the mapping it belongs to (or a ':' in the "
+                "value above needs quotes)",
+                pl,
+                indent(line) + 1,
+            )
+        return (
+            "a 'key: value' line after a line that is not one: add the missing ':' above, or "
+            "quote the text",
+            pl,
+            indent(line) + 1,
+        )
+    if problem == "could not find expected ':'":
+        cl, cc = at(cm)
+        if cm is not None and previous(cm).lstrip().startswith("- "):
+            return "a line without '- ' in a list (or without ':' in a mapping)", cl, cc
+        return "a line without ':' in a mapping: write 'key: value'", cl, cc
+    ended = re.match(r"expected <block end>, but found '(.+)'$", problem)
+    if ended and pm is not None:
+        what = ended.group(1)
+        if what == "-":
+            return "a list item where a key was expected: indent the list under its key", pl, pc
+        if what == "?" and "collection" in context:
+            return (
+                "a key where a list item ('- ...') was expected: indent it like the keys of the "
+                "item above, or start a new item with '- '",
+                pl,
+                pc,
+            )
+        if what in ("?", "<block mapping start>"):
+            above = indent(previous(pm)) + 1
+            return (
+                f"this line is indented less than the mapping it belongs to (whose keys start at "
+                f"column {above}): indent every key of a mapping alike",
+                pl,
+                pc,
+            )
+        if what == "<scalar>" and text_of(pm)[: pm.column].rstrip().endswith(("'", '"')):
+            return "text after a quoted value: put the whole value inside the quotes", pl, pc
+    flow = re.match(r"expected ',' or '([\]}])', but got '(.+)'$", problem)
+    if flow and cm is not None:
+        close, got = flow.groups()
+        opening = "[" if close == "]" else "{"
+        cl, cc = at(cm)
+        if got == "<stream end>":
+            return f"this '{opening}' is never closed (a '{close}' is missing)", cl, cc
+        if got == ":" and pm is not None and pm.line == cm.line:
+            return f"a ':' inside a value in '{opening}...{close}': quote the value", pl, pc
+        return (
+            f"a ',' or a closing '{close}' is missing before this point (the '{opening}' is at "
+            f"line {cl}, column {cc})",
+            pl,
+            pc,
+        )
+    if "quoted scalar" in context and "end of stream" in problem and cm is not None:
+        cl, cc = at(cm)
+        quote = text_of(cm)[cm.column : cm.column + 1] or '"'
+        return f"this quote ({quote}) is never closed", cl, cc
+    if problem == "expected the node content, but found '<stream end>'":
+        return "the file ends where a value was expected (is a '[' or '{' not closed?)", pl, pc
+    alias = re.match(r"found undefined alias '(.+)'$", problem)
+    if alias:
+        name = alias.group(1)
+        return (
+            f"'*{name}' reads as a YAML alias, and no '&{name}' is defined: quote the value if "
+            "the '*' is text",
+            pl,
+            pc,
+        )
+    if problem == "sequence entries are not allowed here":
+        return (
+            "a list item ('- ') on the same line as its key: start the list on the next line, "
+            "or quote the value",
+            pl,
+            pc,
+        )
+    duplicate = re.match(r'found duplicate key "(.*)" with value', problem)
+    if duplicate:
+        return f"duplicate key '{duplicate.group(1)}': a key may appear once in a mapping", pl, pc
+    if problem == "but found another document":
+        return "a second document ('---'): a redlines file holds one document", pl, pc
+    escape = re.match(r"found unknown escape character '(.+)'$", problem)
+    if escape:
+        return (
+            f"'\\{escape.group(1)}' is not an escape in double quotes: use single quotes, or "
+            "write '\\\\'",
+            pl,
+            pc,
+        )
+    if problem.startswith("expected '<document start>'"):
+        return "more text after the end of the document (an extra closing bracket?)", pl, pc
+    where_line, where_col = at(pm or cm)
+    return problem or context or "invalid syntax", where_line, where_col
+
+
+#: The texts of the documents read most recently, by file name (see :func:`remember`).
+_TEXTS: OrderedDict[str, str] = OrderedDict()
+#: How many documents' texts are kept for showing the lines of their problems.
+REMEMBERED_TEXTS = 64
+
+
+def remember(file: str, text: str) -> None:
+    """Keep *text* as the content of *file*, so that its problems can show their line
+    (:func:`context_lines`); the :data:`REMEMBERED_TEXTS` most recent are kept."""
+    _TEXTS[file] = text
+    _TEXTS.move_to_end(file)
+    while len(_TEXTS) > REMEMBERED_TEXTS:
+        _TEXTS.popitem(last=False)
+
+
+def source_line(file: str | None, line: int) -> str | None:
+    """Line *line* (1-based) of *file*, without its line ending: from the remembered text of a
+    document, else read from the file itself (JSON Lines, CSV and export files are streamed,
+    not remembered); None when it cannot be had."""
+    if file is None or line < 1:
+        return None
+    text = _TEXTS.get(file)
+    if text is not None:
+        lines = text.split("\n")
+        return lines[line - 1].removesuffix("\r") if line <= len(lines) else None
+    try:
+        with readable(file).open("rb") as fh:
+            for n, raw in enumerate(fh, 1):
+                if n == line:
+                    if n == 1:
+                        raw = raw.removeprefix(b"\xef\xbb\xbf")
+                    return raw.decode("utf-8", errors="replace").rstrip("\r\n")
+    except OSError:
+        return None
+    return None
+
+
+#: Width of the line-number gutter of context lines.
+_GUTTER = 5
+
+
+def context_lines(problem: Problem) -> list[str]:
+    """The line *problem* is on and a caret under its column, as shown below an ``error:`` or
+    ``warning:`` line (each starts with spaces; control characters escaped)::
+
+           11 |         when: {field: targt, eq: POL}
+              |                       ^^^^^
+
+    The carets span the offending value where its text is found at the column (with its
+    quotes), else one caret. A problem with a line but no column (JSON Lines, CSV rows) gets
+    its carets under the value or the CSV cell when they can be found on the line. Empty when
+    the problem has no line or the line cannot be read."""
+    if problem.line is None:
+        return []
+    text = source_line(problem.file, problem.line)
+    if text is None:
+        return []
+    out = [f"{problem.line:>{_GUTTER}} | {printable(text)}".rstrip()]
+    span = _span(problem, text)
+    if span is not None:
+        start, width = span
+        offset = len(printable(text[:start]))
+        carets = "^" * max(1, len(printable(text[start : start + width])))
+        out.append(f"{'':>{_GUTTER}} | {' ' * offset}{carets}")
+    return out
+
+
+def _span(problem: Problem, text: str) -> tuple[int, int] | None:
+    """(start, width) in *text* of what *problem* is about, or None."""
+    cells = _csv_cells(problem.file, text)
+    if cells is not None and problem.field:
+        index = problem.column
+        if index is None:
+            header = source_line(problem.file, 1) or ""
+            names = [n.strip().lower() for n in _csv_split(header)]
+            key = problem.field.strip().lower()
+            index = names.index(key) + 1 if key in names else None
+        if index is not None and 1 <= index <= len(cells):
+            return cells[index - 1]
+        return None
+    tokens = _value_texts(problem)
+    if problem.column is not None:
+        start = problem.column - 1
+        if start > len(text):
+            return None
+        for token in tokens:
+            if token and text.startswith(token, start):
+                return start, len(token)
+        if start < len(text) and text[start] in "'\"":
+            end = text.find(text[start], start + 1)
+            if end > start:
+                return start, end - start + 1
+        return start, 1
+    for token in tokens:
+        if token and text.count(token) == 1:
+            return text.index(token), len(token)
+    return None
+
+
+def _value_texts(problem: Problem) -> list[str]:
+    """How the offending value of *problem* may be written in a document, quoted forms first."""
+    value = problem.value
+    if not problem.has_value or isinstance(value, (dict, list, tuple)):
+        # An unknown key is located at the key itself: its name is the last of the path.
+        last = problem.path[-1] if problem.path else None
+        return [f'"{last}"', f"'{last}'", last] if isinstance(last, str) else []
+    if value is None:
+        return ["null", "~"]
+    if isinstance(value, bool):
+        return ["true" if value else "false"]
+    if isinstance(value, str):
+        return [f'"{value}"', f"'{value}'", value]
+    text = value.isoformat() if hasattr(value, "isoformat") else str(value)
+    return [f'"{text}"', text]
+
+
+def _csv_cells(file: str | None, text: str) -> list[tuple[int, int]] | None:
+    """(start, width) of each cell of a CSV line, for files named ``*.csv``; else None."""
+    if file is None or not file.lower().endswith(".csv"):
+        return None
+    cells: list[tuple[int, int]] = []
+    start, quoted = 0, False
+    for i, ch in enumerate(text):
+        if ch == '"':
+            quoted = not quoted
+        elif ch == "," and not quoted:
+            cells.append((start, i - start))
+            start = i + 1
+    cells.append((start, len(text) - start))
+    return cells
+
+
+def _csv_split(text: str) -> list[str]:
+    return [text[a : a + w] for a, w in (_csv_cells("x.csv", text) or [])]
 
 
 _SPOOLED: dict[str, Path] = {}
@@ -379,6 +672,16 @@ def dotted_path(loc: Iterable[str | int]) -> str:
     return out
 
 
+def problem_at(
+    positions: Positions | None, path: PathKey, message: str, *, file: str, **details: Any
+) -> Problem:
+    """A problem about the node at document *path*, located by *positions* (None: no line),
+    its ``field`` the path written out unless *details* give one."""
+    line, col = positions.find(path) if positions is not None else (None, None)
+    details["field"] = details.get("field") or dotted_path(path)
+    return Problem(message, file=file, line=line, column=col, path=path, **details)
+
+
 @dataclass(frozen=True)
 class Where:
     """Where a validated object sits: its file, the positions of the document it is part of
@@ -443,12 +746,17 @@ class _Location:
     path: tuple[str | int, ...]
     members: list[str]
     keys: tuple[str, ...]
+    #: The model whose keys were expected at the last key (for its synonyms), if any.
+    parent: type[BaseModel] | None = None
+    #: The type expected at the location itself.
+    node: Any = None
 
     @classmethod
     def decode(cls, loc: Sequence[str | int], model: type[BaseModel]) -> _Location:
         path: list[str | int] = []
         members: list[str] = []
         keys: tuple[str, ...] = ()
+        parent: type[BaseModel] | None = None
         node: Any = model
         for part in loc:
             node = _unwrap(node)
@@ -467,6 +775,7 @@ class _Location:
             path.append(part)
             if isinstance(node, type) and issubclass(node, BaseModel):
                 keys = model_keys(node)
+                parent = node
                 node = _field_type(node, part)
             elif get_origin(node) in (tuple, list) and isinstance(part, int):
                 node = get_args(node)[0]
@@ -474,7 +783,52 @@ class _Location:
                 node = get_args(node)[1]
             else:
                 node = None
-        return cls(tuple(path), members, keys)
+        return cls(tuple(path), members, keys, parent, node)
+
+
+def document_path(loc: Sequence[str | int], model: type[BaseModel]) -> PathKey:
+    """The document path of a pydantic error location *loc* from validating *model* (union
+    tags and member names, which are not keys of the document, left out)."""
+    return _Location.decode(loc, model).path
+
+
+def _synonyms(model: type[BaseModel] | None) -> dict[str, str]:
+    """Other names people give the keys of *model* (``equals`` for ``eq``), lower case: a
+    model lists them in a ``key_synonyms`` class variable."""
+    found = getattr(model, "key_synonyms", None) if model is not None else None
+    return {k.lower(): v for k, v in found.items()} if isinstance(found, dict) else {}
+
+
+def _nearest_key(key: str, keys: Sequence[str], model: type[BaseModel] | None) -> str | None:
+    """The "did you mean" for an unknown *key*: a synonym, else the closest of *keys*."""
+    synonym = _synonyms(model).get(key.strip().lower())
+    if synonym is not None:
+        return synonym
+    return suggest(key, keys, cutoff=0.6) if keys else None
+
+
+def _union_tags(node: Any) -> dict[str, Any]:
+    """The tags of a discriminated union type (``{'all': AllOf, ...}``), or ``{}``."""
+    node = _unwrap(node)
+    if get_origin(node) not in (Union, UnionType):
+        return {}
+    return {tag: _unwrap(m) for m in get_args(node) if (tag := _tag(m)) is not None}
+
+
+def _tag_hint(value: Any, node: Any) -> str | None:
+    """For a mapping that has none of the tags of the union expected at its place
+    (``{alll: [...]}``, ``{and: [...]}``): the tag its keys come closest to."""
+    tags = _union_tags(node)
+    if not tags or not isinstance(value, dict):
+        return None
+    for key in value:
+        for tag, member in tags.items():
+            if _synonyms(member if isinstance(member, type) else None).get(str(key).lower()) == tag:
+                return tag
+        hint = suggest(str(key), list(tags), cutoff=0.6)
+        if hint is not None:
+            return hint
+    return None
 
 
 def _field_type(model: type[BaseModel], key: str | int) -> Any:
@@ -488,7 +842,9 @@ def _problem(err: Any, model: type[BaseModel], where: Where) -> tuple[Problem, l
     located = _Location.decode(err["loc"], model)
     loc = located.path
     line = col = None
-    if where.positions is not None:
+    if where.positions is not None and err["type"] == "extra_forbidden":
+        line, col = where.positions.find_key((*where.prefix, *loc))
+    elif where.positions is not None:
         line, col = where.positions.find((*where.prefix, *loc))
     name = dotted_path(loc)
     full = f"{where.display}{name}" if name else (where.display.rstrip(".") or None)
@@ -498,11 +854,16 @@ def _problem(err: Any, model: type[BaseModel], where: Where) -> tuple[Problem, l
     message = msg[:1].lower() + msg[1:]
     members = located.members
     if err["type"] == "extra_forbidden":
-        keys = located.keys
-        message, value, members = "unknown field", UNSET, []
-        suggestion = suggest(str(loc[-1]), keys, cutoff=0.6) if keys else None
+        unknown = getattr(located.parent, "unknown_key", "unknown field")
+        message, value, members = str(unknown).format(key=loc[-1]), UNSET, []
+        suggestion = _nearest_key(str(loc[-1]), located.keys, located.parent)
     elif err["type"] == "missing":
         message, value, members = "required field is missing", UNSET, []
+    elif err["type"] == "literal_error" and isinstance(value, str):
+        words = [w for w in get_args(_unwrap(located.node)) if isinstance(w, str)]
+        suggestion = suggest(value, words, cutoff=0.6)
+    elif suggestion is None and isinstance(value, dict):
+        suggestion = _tag_hint(value, located.node)
     problem = Problem(
         message,
         file=where.file,

@@ -16,10 +16,11 @@ import pytest
 from hypothesis import HealthCheck, given, reject, settings
 from hypothesis import strategies as st
 
-from redlines import Event, RuleError, Ruleset, parse_rules
+from redlines import Evaluator, Event, RuleError, Ruleset, parse_rules
 from redlines.compile import CompiledRuleset, compile_ruleset
 from redlines.events import ACTOR_TYPES, ATTRIBUTIONS, INTENTS, KINDS
-from redlines.matching import DurableMatcher, ReferenceMatcher, engine_for, event_fact
+from redlines.matching import DurableMatcher, Prefilter, ReferenceMatcher, engine_for, event_fact
+from redlines.matching.durable import EngineRuleset
 from redlines.rules.operators import OPERATORS
 from redlines.rules.resolved import FIELDS
 
@@ -192,3 +193,47 @@ def test_matchers_agree_on_random_rulesets(ruleset: Ruleset, batch: list[Event])
     engine = engine_for(compiled)
     for event in batch:
         assert_agree(compiled, engine, event)
+
+
+# -- the prefilter skips only what matches nothing ----------------------------------------
+
+
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(ruleset=rulesets(), batch=st.lists(events(), min_size=10, max_size=40))
+def test_the_prefilter_skips_only_facts_that_match_no_rule(
+    ruleset: Ruleset, batch: list[Event]
+) -> None:
+    compiled = compile_ruleset(ruleset)
+    prefilter, reference = Prefilter(compiled), ReferenceMatcher(compiled)
+    for event in batch:
+        fact = event_fact(event, 1)
+        if not prefilter(fact):
+            assert reference.match(fact) == [], event
+
+
+def test_the_prefilter_of_the_shipped_ruleset_skips_third_countries(nato: Ruleset) -> None:
+    prefilter = Prefilter(compile_ruleset(nato))
+    assert not prefilter.passes_everything
+    skipped = Event.model_validate(
+        {"id": "x", "time": "2024-06-01", "actor": "USA", "target": "FRA", "kind": "other"}
+    )
+    kept = Event.model_validate(
+        {"id": "y", "time": "2024-06-01", "actor": "RUS", "target": "POL", "kind": "other"}
+    )
+    assert not prefilter(event_fact(skipped, 1)) and prefilter(event_fact(kept, 2))
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(ruleset=rulesets(), batch=st.lists(events(), min_size=10, max_size=40))
+def test_reports_are_identical_with_and_without_the_prefilter(
+    ruleset: Ruleset, batch: list[Event]
+) -> None:
+    with_it, without = Evaluator(ruleset), Evaluator(ruleset)
+    unfiltered = EngineRuleset(compile_ruleset(ruleset))
+    unfiltered._prefilters = [lambda fact: True for _ in unfiltered.shards]  # type: ignore[misc]
+    without._engine = unfiltered
+    unique = [e.model_copy(update={"id": f"u{i}"}) for i, e in enumerate(batch)]
+    for event in sorted(unique, key=lambda e: e.time):
+        with_it.feed(event)
+        without.feed(event)
+    assert with_it.report().to_dict() == without.report().to_dict()

@@ -8,7 +8,7 @@ import pytest
 
 from redlines.errors import DataFormatError
 from redlines.readers import EXPORT_FORMATS as FORMATS
-from redlines.readers import detect_format
+from redlines.readers import ExportBatch, detect_format
 from redlines.readers import read_dataframe as from_dataframe
 from redlines.readers import read_exports as read_events
 from tests.readers.helpers import FIXTURES, assert_accounted
@@ -74,8 +74,10 @@ def test_summary_dict_has_the_contract_shape() -> None:
         "rows_irrelevant",
         "rows_rejected",
         "rejected_by_reason",
+        "rejected_examples",
         "rows_by_kind",
     ]
+    assert list(summary["rejected_examples"]) == list(summary["rejected_by_reason"])
     assert list(summary["rejected_by_reason"]) == sorted(summary["rejected_by_reason"])
     # every row that became or joined an event is counted under its kind, 'other' included
     assert (
@@ -118,6 +120,7 @@ def test_dataframe_csv_formats_match_the_file(name: str) -> None:
     df = pd.read_csv(path, dtype=str, keep_default_na=False)
     from_df = from_dataframe(df, fmt, name="frame")
     from_file = read_events([path])
+    assert isinstance(from_df, ExportBatch)
     assert_accounted(from_df)
     assert [e.contract_dict() for e in from_df.events] == [
         e.contract_dict() for e in from_file.events

@@ -7,7 +7,14 @@ from pathlib import Path
 import pytest
 
 from redlines import DataFormatError, EventError
-from redlines.readers import EXPORT_FORMATS, FORMATS, detect_format, format_named, read
+from redlines.readers import (
+    EXPORT_FORMATS,
+    FORMATS,
+    FRAME_FORMATS,
+    detect_format,
+    format_named,
+    read,
+)
 from redlines.readers.registry import REGISTRY
 from tests.readers.helpers import FIXTURES
 
@@ -17,7 +24,15 @@ EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 def test_every_format_is_registered_once() -> None:
     assert FORMATS == ("scenario", "jsonl", "csv", "gdelt", "gdelt1", "acled", "ucdp")
     assert len({f.name for f in REGISTRY}) == len(REGISTRY)
-    assert tuple(f.name for f in REGISTRY if f.read_frame is not None) == EXPORT_FORMATS
+    assert tuple(f.name for f in REGISTRY if f.read_frame is not None) == ("csv", *EXPORT_FORMATS)
+    assert ("events", *EXPORT_FORMATS) == FRAME_FORMATS  # DataFrames of events are "events"
+    assert format_named("events").name == "csv"
+
+
+def test_event_files_refuse_a_declared_encoding() -> None:
+    with pytest.raises(EventError, match="scenario and event files are UTF-8"):
+        read([EXAMPLES / "events.csv"], encoding="cp1252")
+    assert len(read([EXAMPLES / "events.csv"], encoding="utf8").events) == 5
 
 
 @pytest.mark.parametrize(

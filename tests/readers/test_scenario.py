@@ -80,7 +80,7 @@ def test_every_problem_is_reported_with_line(tmp_path: Path) -> None:
         f"{path}:3:11: field 'events[0].time': datetime '2024-06-01T04:00:00' has no UTC offset: add one (e.g. +00:00), or give a bare date",
         f"{path}:4:12: field 'events[0].actor': unknown country 'Polan' (did you mean 'Poland'?)",
         f"{path}:6:11: field 'events[0].kind': unknown kind 'ground_ofensive' (did you mean 'ground_offensive'?)",
-        f"{path}:7:12: field 'events[0].intnt': unknown field (did you mean 'intent'?)",
+        f"{path}:7:5: field 'events[0].intnt': unknown field (did you mean 'intent'?)",
     ]
 
 
@@ -93,8 +93,9 @@ def test_duplicate_event_id(tmp_path: Path) -> None:
 
 def test_yaml_syntax_error(tmp_path: Path) -> None:
     path = write(tmp_path, "s.yaml", "events:\n  - id: [e1\n")
-    (msg,) = problems(path)
-    assert msg.startswith(f"{path}:3:1: invalid YAML/JSON:")
+    assert problems(path) == [
+        f"{path}:2:9: invalid YAML/JSON: this '[' is never closed (a ']' is missing)"
+    ]
 
 
 def test_missing_required_field(tmp_path: Path) -> None:
@@ -104,7 +105,7 @@ def test_missing_required_field(tmp_path: Path) -> None:
 
 def test_unknown_scenario_key(tmp_path: Path) -> None:
     path = write(tmp_path, "s.yaml", f"nmae: x\nevents:\n{GOOD_EVENT}")
-    assert problems(path) == [f"{path}:1:7: field 'nmae': unknown field (did you mean 'name'?)"]
+    assert problems(path) == [f"{path}:1:1: field 'nmae': unknown field (did you mean 'name'?)"]
 
 
 def test_bad_expect_value(tmp_path: Path) -> None:
@@ -255,3 +256,19 @@ def test_regression_unquoted_ids_keep_the_text_the_author_wrote(tmp_path: Path) 
     )
     with pytest.raises(EventError, match=r"fatalities.*got '0x10'"):
         load_events(path)
+
+
+def test_regression_a_bad_expect_does_not_hide_event_problems(tmp_path: Path) -> None:
+    """The head of a scenario (name, rules, expect) and its events are checked in one round."""
+    text = f"nmae: x\nevents:\n{GOOD_EVENT.replace('BLR', 'Belarusia')}expect:\n  RL1: crosed\n"
+    path = write(tmp_path, "s.yaml", text)
+    assert problems(path) == [
+        f"{path}:1:1: field 'nmae': unknown field (did you mean 'name'?)",
+        f"{path}:5:12: field 'events[0].actor': unknown country 'Belarusia' (did you mean 'Belarus'?)",
+        f"{path}:9:8: field 'expect.RL1': input should be 'crossed', 'warning' or 'clear' (got 'crosed'; did you mean 'crossed'?)",
+    ]
+
+
+def test_events_that_are_not_a_list_are_one_problem(tmp_path: Path) -> None:
+    path = write(tmp_path, "s.yaml", "events: {id: e1}\nexpect:\n  RL1: crossed\n")
+    assert problems(path) == [f"{path}:1:9: field 'events': input should be a valid list"]

@@ -6,8 +6,9 @@ from typing import Any
 
 import pytest
 
+from redlines import Problem, RuleError, parse_rules
 from redlines.rules.model import FieldTest
-from redlines.rules.operators import OPERATORS
+from redlines.rules.operators import ALIASES, OPERATORS
 from redlines.source import model_keys
 
 
@@ -44,3 +45,59 @@ def test_type_problems_name_the_field() -> None:
     )
     assert OPERATORS["exists"].type_problem("sources", "list") is None
     assert OPERATORS["ge"].type_problem("fatalities", "integer") is None
+
+
+def test_aliases_name_no_operator_and_no_two_operators() -> None:
+    every = [a for o in OPERATORS.values() for a in o.aliases]
+    assert len(every) == len(set(every)) == len(ALIASES)
+    assert not set(ALIASES) & {*OPERATORS, "field"}
+    assert all(a == a.lower() for a in ALIASES)
+
+
+@pytest.mark.parametrize(
+    ("written", "meant"),
+    [
+        ("equals", "eq"),
+        ("is", "eq"),
+        ("==", "eq"),
+        ("not_equals", "ne"),
+        ("!=", "ne"),
+        ("not", "ne"),
+        ("one_of", "in"),
+        ("among", "in"),
+        ("none_of", "not_in"),
+        ("greater_than", "gt"),
+        (">", "gt"),
+        (">=", "ge"),
+        ("at_least", "ge"),
+        ("less_than", "lt"),
+        ("<=", "le"),
+        ("present", "exists"),
+        ("Equals", "eq"),
+    ],
+)
+def test_regression_an_operator_under_another_name_suggests_the_operator(
+    written: str, meant: str
+) -> None:
+    """`{field: kind, equals: x}` once said "unknown field" with no hint: difflib finds no
+    short name close enough, so the table lists the other names people write."""
+    problem = the_problem_of(f"{{field: kind, '{written}': threat}}")
+    assert problem.message == "unknown operator" and problem.suggestion == meant
+
+
+@pytest.mark.parametrize(("written", "meant"), [("and", "all"), ("or", "any"), ("alll", "all")])
+def test_a_condition_without_its_key_suggests_the_key(written: str, meant: str) -> None:
+    assert the_problem_of(f"{{{written}: []}}").suggestion == meant
+
+
+def the_problem_of(when: str) -> Problem:
+    """The one problem of a rule file whose one clause has this `when`."""
+    text = (
+        "schema: redlines/rules/v1\nname: t\nversion: '1'\ntitle: t\nred_lines:\n"
+        "  - id: X\n    title: x\n    clauses:\n"
+        f"      - {{id: c, level: warning, when: {when}, reason: r}}\n"
+    )
+    with pytest.raises(RuleError) as err:
+        parse_rules(text, "r.yaml")
+    (problem,) = err.value.problems
+    return problem

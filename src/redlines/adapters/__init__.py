@@ -75,7 +75,11 @@ def read_events(
     if progress is True:
         from ..cli import terminal_progress
 
-        bar = terminal_progress()
+        drawn = terminal_progress([str(p) for p in paths])
+        if drawn is not None:
+            with drawn:
+                return read_exports(paths, fmt, options=options, relevant=relevant, progress=drawn)
+        bar = None
     elif progress is False or progress is None:
         bar = None
     else:
@@ -91,5 +95,8 @@ def from_dataframe(
     relevant: Relevant | None = None,
     name: str = "<dataframe>",
 ) -> ExportBatch:
-    """:func:`redlines.readers.read_dataframe`, called as in 0.1."""
-    return read_dataframe(df, fmt, options=options, relevant=relevant, name=name)
+    """:func:`redlines.readers.read_dataframe`, called as in 0.1 (export formats only)."""
+    readers.format_named(fmt, FORMATS)
+    batch = read_dataframe(df, fmt, options=options, relevant=relevant, name=name)
+    assert isinstance(batch, ExportBatch)
+    return batch

@@ -6,6 +6,6 @@
 
 from __future__ import annotations
 
-from .evaluator import Evaluator, evaluate, feed_in_time_order
+from .evaluator import Evaluator, evaluate, evaluate_batch, feed_in_time_order
 
-__all__ = ["Evaluator", "evaluate", "feed_in_time_order"]
+__all__ = ["Evaluator", "evaluate", "evaluate_batch", "feed_in_time_order"]

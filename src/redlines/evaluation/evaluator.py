@@ -10,15 +10,18 @@ from __future__ import annotations
 
 import datetime as dt
 import heapq
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..compile import compile_ruleset
-from ..errors import EventError, InputError
+from ..errors import EventError, InputError, Problem
 from ..events import Event
+from ..explain import BatchExplainer, Explanation, Pool, RulesetExplainer
 from ..findings import Finding, level_rank
 from ..matching import engine_for, event_fact
+from ..readers import read_dataframe
+from ..readers.dataframe import is_dataframe
 from ..readers.eventsink import DuplicateIds, to_event
 from ..report.model import Report
 from ..rules.load import load_rules
@@ -26,7 +29,10 @@ from ..rules.resolved import ResolvedRedLine, Ruleset
 from .reasons import event_values, render_reason
 from .windows import Entry, PatternState, earlier
 
-__all__ = ["Evaluator", "evaluate", "feed_in_time_order"]
+if TYPE_CHECKING:  # pragma: no cover
+    import pandas
+
+__all__ = ["Evaluator", "evaluate", "evaluate_batch", "feed_in_time_order"]
 
 
 class Evaluator:
@@ -55,6 +61,15 @@ class Evaluator:
             )
         self.allowed_lateness = allowed_lateness
         self._rule_by_name = {r.name: r for r in self.compiled.rules}
+        self._red_line_by_id = {rl.id: rl for rl in self.ruleset.red_lines}
+        self._red_line_order = {rl.id: i for i, rl in enumerate(self.ruleset.red_lines)}
+        self._clause_rules = frozenset(r.name for r in self.compiled.rules if r.role == "clause")
+        #: (rule name, red line, the level its pattern selects) of every pattern selector
+        self._pattern_rules = [
+            (f"{rl.id}:pattern:{p.id}", rl.id, p.select_level)
+            for rl in self.ruleset.red_lines
+            for p in rl.patterns
+        ]
         self._patterns: dict[tuple[str, str], PatternState] = {
             (rl.id, p.id): PatternState(rl.id, p)
             for rl in self.ruleset.red_lines
@@ -68,6 +83,7 @@ class Evaluator:
             default=dt.timedelta(0),
         )
         self.late_events: list[str] = []
+        self._explainer: RulesetExplainer | None = None
         self._recent_ids = DuplicateIds()
         self._id_expiry: list[tuple[dt.datetime, str]] = []  # a heap, earliest time first
 
@@ -79,22 +95,53 @@ class Evaluator:
         """How many events pattern state holds now (bounded by the windows)."""
         return sum(s.retained() for s in self._patterns.values())
 
-    def levels(self, event: Event) -> dict[str, str]:
-        """The level each red line gives *event* on its own (no patterns, no state)."""
+    def levels(self, event: Event | Mapping[str, Any]) -> dict[str, str]:
+        """The level each red line gives *event* (a model, or a mapping as :meth:`feed` takes)
+        on its own (no patterns, no state)."""
+        event = to_event(event, file="<event>", record=True)
         fired = self._engine.match(event_fact(event, 0))
         return {rl.id: self._level(rl, fired)[0] for rl in self.ruleset.red_lines}
 
+    def explain(self, event: Event | Mapping[str, Any]) -> Explanation:
+        """What every red line makes of *event* (a model, or a mapping of contract fields),
+        and why: each clause, and each pattern over the events this evaluator still holds
+        (with *event* among them). Computed by the reference matcher, not the engine; no state
+        changes."""
+        event = to_event(event, file="<event>")
+        if self._explainer is None:
+            self._explainer = RulesetExplainer(self.ruleset, self.compiled)
+        held = {
+            e.event.id: e for s in self._patterns.values() for es in s.entries.values() for e in es
+        }
+        pool = [
+            event if e.event.id == event.id else e.event
+            for e in sorted(held.values(), key=lambda e: e.seq)
+        ]
+        if event.id not in held:
+            pool.append(event)
+        return self._explainer.explain(event, Pool(self._explainer, pool))
+
     def _level(self, rl: ResolvedRedLine, fired: list[str]) -> tuple[str, list[str]]:
         matched = [
-            self._rule_by_name[n].part
-            for n in fired
-            if self._rule_by_name[n].red_line == rl.id and self._rule_by_name[n].role == "clause"
+            rule.part
+            for rule in (self._rule_by_name[n] for n in fired)
+            if rule.red_line == rl.id and rule.role == "clause"
         ]
+        return self._level_of(rl, matched), matched
+
+    @staticmethod
+    def _level_of(rl: ResolvedRedLine, matched: list[str]) -> str:
         level = "clear"
         for clause in rl.clauses:
             if clause.id in matched and level_rank(clause.level) > level_rank(level):
                 level = clause.level
-        return level, matched
+        return level
+
+    def _red_lines_of(self, hits: dict[str, Any]) -> list[ResolvedRedLine]:
+        """The red lines named in *hits*, in ruleset order."""
+        if len(hits) == len(self.ruleset.red_lines):
+            return list(self.ruleset.red_lines)
+        return [self._red_line_by_id[i] for i in sorted(hits, key=self._red_line_order.__getitem__)]
 
     def feed(self, event: Event | Mapping[str, Any]) -> list[Finding]:
         """Evaluate one event (a model, or a mapping of contract fields, validated as such);
@@ -104,7 +151,17 @@ class Evaluator:
         still within the horizon that patterns keep (window plus allowed lateness); ids older
         than that are forgotten with the rest of the state.
         """
-        event = to_event(event, file="<event>")
+        return self._feed(event, build=True)
+
+    def consume(self, events: Iterable[Event | Mapping[str, Any]]) -> None:
+        """Evaluate *events* in the order given, without returning findings: what a batch
+        does. Pattern findings are built once, when :meth:`findings` or :meth:`report` asks,
+        instead of after every event that changes them."""
+        for event in events:
+            self._feed(event, build=False)
+
+    def _feed(self, event: Event | Mapping[str, Any], *, build: bool) -> list[Finding]:
+        event = to_event(event, file="<event>", record=True)
         if not self._recent_ids.add(event.id):
             raise EventError(
                 [
@@ -120,11 +177,33 @@ class Evaluator:
             self._max_time, self.allowed_lateness
         ):
             self.late_events.append(event.id)
-        fired = self._engine.match(event_fact(event, seq))
+        fact = event_fact(event, seq)
+        # First the clauses; only the red lines with a hit give a level (a ruleset of a
+        # thousand red lines costs what its hits cost).
+        hits: dict[str, list[str]] = {}
+        for name in self._engine.match(fact, self._clause_rules):
+            rule = self._rule_by_name[name]
+            hits.setdefault(rule.red_line, []).append(rule.part)
+        levels = {
+            rl_id: self._level_of(self._red_line_by_id[rl_id], m) for rl_id, m in hits.items()
+        }
+        # Then the pattern selectors that could count the event at these levels.
+        wanted = [
+            name
+            for name, rl_id, select in self._pattern_rules
+            if select is None
+            or (select == "any" and levels.get(rl_id, "clear") != "clear")
+            or select == levels.get(rl_id)
+        ]
+        selected: dict[str, set[str]] = {}
+        for name in self._engine.match(fact, wanted) if wanted else ():
+            rule = self._rule_by_name[name]
+            selected.setdefault(rule.red_line, set()).add(rule.part)
         values: dict[str, Any] | None = None
         new: list[Finding] = []
-        for rl in self.ruleset.red_lines:
-            level, matched = self._level(rl, fired)
+        for rl in self._red_lines_of({**hits, **selected}):
+            matched = hits.get(rl.id, [])
+            level = levels.get(rl.id, "clear")
             if level != "clear":
                 clause = next(c for c in rl.clauses if c.id in matched and c.level == level)
                 values = values or event_values(event)
@@ -141,21 +220,16 @@ class Evaluator:
                 self._event_findings.append(finding)
                 new.append(finding)
             for pattern in rl.patterns:
-                name = f"{rl.id}:pattern:{pattern.id}"
-                if name not in fired:
-                    continue
-                wanted = pattern.select_level
-                if wanted == "any" and level == "clear":
-                    continue
-                if wanted in ("warning", "crossed") and wanted != level:
+                if pattern.id not in selected.get(rl.id, ()):
                     continue
                 state = self._patterns[(rl.id, pattern.id)]
-                new.extend(state.add(Entry(event.time, seq, event)))
+                new.extend(state.add(Entry(event.time, seq, event), build=build))
         if self._max_time is None or event.time > self._max_time:
             self._max_time = event.time
             horizon = earlier(earlier(self._max_time, self._max_window), self.allowed_lateness)
             for state in self._patterns.values():
-                state.evict(horizon)
+                if state.entries:
+                    state.evict(horizon)
             while self._id_expiry and self._id_expiry[0][0] < horizon:
                 self._recent_ids.discard(heapq.heappop(self._id_expiry)[1])
         return new
@@ -168,13 +242,7 @@ class Evaluator:
 
     def findings(self) -> list[Finding]:
         """Every finding so far, in event-time order."""
-        patterns = [
-            g.finding
-            for s in self._patterns.values()
-            for gs in s.groups.values()
-            for g in gs
-            if g.finding is not None
-        ]
+        patterns = [f for s in self._patterns.values() for f in s.findings()]
         return sorted([*self._event_findings, *patterns], key=Finding.sort_key)
 
     def report(
@@ -196,36 +264,67 @@ class Evaluator:
 
 
 def evaluate(
-    events: Iterable[Event | Mapping[str, Any]],
+    events: Iterable[Event | Mapping[Any, Any]] | pandas.DataFrame,
     rules: Ruleset | str | Path = "nato-2024",
     *,
     scenario: str | None = None,
     file: str | None = None,
 ) -> Report:
-    """Evaluate a batch of events (models or plain dicts) and return the report.
+    """Evaluate a batch of events (models, plain dicts, or a pandas DataFrame of events) and
+    return the report.
 
     Events are taken in event-time order (input order breaks ties), so the result does not
-    depend on the order they are given in. Event ids must be unique.
+    depend on the order they are given in. Event ids must be unique. Dicts and DataFrame rows
+    are read as rows of the event CSV (``location.country`` columns; NaN, None and blank
+    values leave a field out): see :func:`redlines.readers.eventsink.record_to_mapping`.
     """
+    items: Any = events
+    if is_dataframe(events):
+        items = read_dataframe(events, "events", name=file or "<dataframe>").events
     where = file or "<events>"
-    if isinstance(events, (str, bytes, Mapping)) or not isinstance(events, Iterable):
+    if isinstance(items, (str, bytes, Mapping)) or not isinstance(items, Iterable):
         raise EventError.one(
             "events must be a list (or any iterable) of events: Event models or mappings, "
-            f"not {type(events).__name__}",
+            f"not {type(items).__name__}",
             file=where,
         )
-    batch = [to_event(e, file=where, display=f"events[{i}].") for i, e in enumerate(events)]
+    batch: list[Event] = []
+    problems: list[Problem] = []
+    for i, e in enumerate(items):
+        try:
+            batch.append(to_event(e, file=where, display=f"events[{i}].", record=True))
+        except EventError as exc:
+            problems.extend(exc.problems)
+    if problems:
+        raise EventError(problems)
     ids = DuplicateIds()
     for e in batch:
         if not ids.add(e.id):
             raise EventError([ids.problem(e.id, file=where)])
+    return evaluate_batch(rules, batch, scenario=scenario, file=file)
+
+
+def evaluate_batch(
+    rules: Ruleset | str | Path,
+    events: Sequence[Event],
+    *,
+    scenario: str | None = None,
+    file: str | None = None,
+    description: str | None = None,
+) -> Report:
+    """Evaluate a checked batch (unique ids) in event-time order. The report keeps what
+    explains its events (:meth:`Report.explain`, :meth:`Report.add_near_misses`)."""
     evaluator = Evaluator(rules)
-    feed_in_time_order(evaluator, batch)
-    return evaluator.report(scenario=scenario, file=file)
+    feed_in_time_order(evaluator, list(events))
+    report = evaluator.report(scenario=scenario, file=file, description=description)
+    report._explainer = BatchExplainer(
+        evaluator.ruleset, events, file=file, compiled=evaluator.compiled
+    )
+    return report
 
 
-def feed_in_time_order(evaluator: Evaluator, events: list[Event]) -> list[Finding]:
+def feed_in_time_order(evaluator: Evaluator, events: list[Event]) -> None:
     """Feed a whole batch sorted by event time (input order breaks ties): the result is the
     same whatever order the batch is in, and no event is ever late."""
     order = sorted(range(len(events)), key=lambda i: (events[i].time, i))
-    return evaluator.feed_many(events[i] for i in order)
+    evaluator.consume(events[i] for i in order)

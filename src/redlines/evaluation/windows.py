@@ -14,34 +14,14 @@ import sys
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..events import Event
+from ..events import Event, earlier, later
 from ..findings import Finding
 from ..matching.facts import field_value
 from ..rules.model import window_text
 from ..rules.resolved import ResolvedPattern
 from .reasons import event_values, render_reason
 
-__all__ = ["Entry", "PatternState", "earlier", "later"]
-
-_EARLIEST = dt.datetime.min.replace(tzinfo=dt.timezone.utc)
-_LATEST = dt.datetime.max.replace(tzinfo=dt.timezone.utc)
-
-
-def later(time: dt.datetime, delta: dt.timedelta) -> dt.datetime:
-    """``time + delta`` (*delta* >= 0), at most the last instant of the year 9999 (UTC):
-    windows near either end of the calendar stop there instead of overflowing."""
-    try:
-        return time + delta
-    except OverflowError:
-        return _LATEST
-
-
-def earlier(time: dt.datetime, delta: dt.timedelta) -> dt.datetime:
-    """``time - delta`` (*delta* >= 0), at least the first instant of the year 1 (UTC)."""
-    try:
-        return time - delta
-    except OverflowError:
-        return _EARLIEST
+__all__ = ["Entry", "PatternState", "earlier", "later"]  # earlier, later: from events
 
 
 @dataclass
@@ -60,9 +40,12 @@ class _Group:
     """A pattern finding in the making. It keeps its members' ids and event-time order keys,
     and one event (the latest) for the reason, never the events themselves."""
 
+    key: tuple[Any, ...] = ()
     members: dict[str, tuple[dt.datetime, int]] = field(default_factory=dict)
     last: Entry | None = None
     crossed_at: dt.datetime | None = None
+    #: Built when asked for (None: not yet, or changed since): a dense window changes its group
+    #: with every event, and rebuilding the finding each time would cost its size each time.
     finding: Finding | None = None
 
     def take(self, entry: Entry) -> None:
@@ -94,7 +77,9 @@ class PatternState:
     def key(self, event: Event) -> tuple[Any, ...]:
         return tuple(field_value(event, name) for name in self.pattern.same)
 
-    def add(self, entry: Entry) -> list[Finding]:
+    def add(self, entry: Entry, *, build: bool = True) -> list[Finding]:
+        """Take a selected entry; return the findings it creates or changes (with *build*;
+        without, they are marked for :meth:`findings` to build)."""
         p = self.pattern
         key = self.key(entry.event)
         entries = self.entries.setdefault(key, [])
@@ -131,7 +116,18 @@ class PatternState:
         out = []
         for group in changed.values():
             if any(g is group for g in self.groups[key]):  # not merged away since
-                group.finding = self._finding(key, group)
+                group.finding = self._finding(key, group) if build else None
+                if group.finding is not None:
+                    out.append(group.finding)
+        return out
+
+    def findings(self) -> list[Finding]:
+        """The finding of every group, built where it is not yet."""
+        out = []
+        for groups in self.groups.values():
+            for group in groups:
+                if group.finding is None:
+                    group.finding = self._finding(group.key, group)
                 out.append(group.finding)
         return out
 
@@ -160,7 +156,7 @@ class PatternState:
                         self.group_of[member] = target
                 groups.remove(other)
         else:
-            target = _Group()
+            target = _Group(key)
             groups.append(target)
         for e in newcomers:
             target.take(e)

@@ -13,16 +13,19 @@ events checks that they always agree.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from typing import Any, Protocol
 
 from .durable import DurableMatcher, engine_for
 from .facts import event_fact, field_value
+from .prefilter import Prefilter
 from .reference import ReferenceMatcher
 from .relevance import Relevance
 
 __all__ = [
     "DurableMatcher",
     "Matcher",
+    "Prefilter",
     "ReferenceMatcher",
     "Relevance",
     "engine_for",
@@ -34,7 +37,7 @@ __all__ = [
 class Matcher(Protocol):
     """Matches facts against one compiled ruleset."""
 
-    def match(self, fact: dict[str, Any]) -> list[str]:
+    def match(self, fact: dict[str, Any], names: Collection[str] | None = None) -> list[str]:
         """The names of the compiled rules (``RL1:clause:x``, ``RL2:pattern:y``) that *fact*
-        satisfies, in rule definition order."""
+        satisfies, in rule definition order; with *names*, only among those rules."""
         ...

@@ -16,9 +16,13 @@ does. Design, from what durable-rules does (verified in tests/test_engine.py):
   per distinct compiled definition for the life of the process, and a process creates at most
   :data:`MAX_RULESETS`. Sharing is safe because a fact lives only inside one locked
   ``match`` call and all evaluation state (levels, windows) is kept by the caller.
-* A durable ruleset of 512 rules or more never returns from ``assert_fact`` (511 is fine), so
-  the rules are spread over as many durable rulesets ("shards") of at most
-  :data:`RULES_PER_SHARD` as needed, and a fact is asserted into each.
+* durable walks its alpha network with a stack of 64 nodes and fails (error 303) when more
+  pending branches match one fact; the pending nodes lead to distinct rules, so a ruleset of
+  at most 64 rules never overflows it. (A durable ruleset of 512 rules or more also never
+  returns from ``assert_fact``.) The rules are therefore spread over as many durable rulesets
+  ("shards") of at most :data:`RULES_PER_SHARD` as needed, and each shard has its own
+  prefilter (``prefilter.py``): a fact is asserted only into the shards whose rules it could
+  match, so adding red lines about other countries costs an index lookup, not a round trip.
 * Result code 1 of an assertion means "no rule matched". Any failure of the engine is raised as
   :class:`EngineError`, after the shard's state is reset, so that one failure does not poison
   the shared engine.
@@ -29,12 +33,16 @@ from __future__ import annotations
 import itertools
 import json
 import threading
+from collections.abc import Collection
 from typing import Any
 
 import durable_rules_engine as _engine
 
 from ..compile import CompiledRuleset
 from ..errors import EngineError
+from ..rules.normal import disjuncts
+from ..rules.resolved import Test
+from .prefilter import Prefilter
 
 __all__ = [
     "MAX_RULESETS",
@@ -51,8 +59,9 @@ MAX_RULESETS = 200
 _REGISTERED = 0
 _LOCK = threading.RLock()
 _NAMES = itertools.count(1)
-#: Rules per durable ruleset; durable hangs from 512 on (see the module docstring).
-RULES_PER_SHARD = 256
+#: Rules per durable ruleset: durable's alpha-network stack holds 64 nodes (see the module
+#: docstring).
+RULES_PER_SHARD = 60
 #: Assertion results: the fact matched rules (actions are pending) or matched none.
 _MATCHED, _NO_MATCH = 0, 1
 #: The engine's single state: redlines keeps no state in durable-rules.
@@ -70,7 +79,19 @@ class EngineRuleset:
         self.compiled = compiled
         self._keys = sorted(compiled.fact_keys())
         self._order = {r.name: i for i, r in enumerate(compiled.rules)}
-        definitions = list(compiled.definitions().items())
+        # Clause rules first, then pattern selectors, so that a caller asking only for clauses
+        # (then only for the patterns it needs) touches only their shards.
+        ordered = sorted(compiled.rules, key=lambda r: r.role != "clause")
+        definitions: list[tuple[str, dict[str, Any]]] = []
+        branches: list[tuple[Test, ...]] = []
+        owners: list[str] = []
+        for rule in ordered:
+            for i, (alt, branch) in enumerate(
+                zip(rule.alternatives, disjuncts(rule.condition), strict=True), 1
+            ):
+                definitions.append((f"{rule.name}#{i}", alt))
+                branches.append(branch)
+                owners.append(rule.name)
         with _LOCK:
             if _REGISTERED >= MAX_RULESETS:
                 raise EngineError(
@@ -82,6 +103,8 @@ class EngineRuleset:
             self.name = f"redlines-{next(_NAMES)}-{compiled.name}"
             self.shards: list[str] = []
             self._handles: list[int] = []
+            self._prefilters: list[Prefilter] = []
+            self._rules_in: list[frozenset[str]] = []
             for start in range(0, max(len(definitions), 1), RULES_PER_SHARD):
                 shard = f"{self.name}-{len(self.shards) + 1}"
                 chunk = dict(definitions[start : start + RULES_PER_SHARD])
@@ -93,6 +116,10 @@ class EngineRuleset:
                     raise EngineError(f"durable-rules refused a rule: {exc}") from None
                 self.shards.append(shard)
                 self._handles.append(handle)
+                self._prefilters.append(
+                    Prefilter.of_branches(branches[start : start + RULES_PER_SHARD])
+                )
+                self._rules_in.append(frozenset(owners[start : start + RULES_PER_SHARD]))
 
     def payload(self, fact: dict[str, Any]) -> str:
         """*fact* as the engine is sent it: its ``id`` and the keys the rules read, as JSON."""
@@ -102,14 +129,26 @@ class EngineRuleset:
                 sent[key] = fact[key]
         return json.dumps(sent, ensure_ascii=False)
 
-    def match(self, fact: dict[str, Any]) -> list[str]:
+    def match(self, fact: dict[str, Any], names: Collection[str] | None = None) -> list[str]:
         """Assert *fact*, collect every rule that fires, retract it. Names come back in rule
-        definition order, whatever order durable fired them in."""
+        definition order, whatever order durable fired them in. With *names*, only those
+        rules are wanted: shards holding none of them are not asked."""
+        shards = [
+            handle
+            for handle, prefilter, rules in zip(
+                self._handles, self._prefilters, self._rules_in, strict=True
+            )
+            if (names is None or not rules.isdisjoint(names)) and prefilter(fact)
+        ]
+        if not shards:
+            return []
         payload = self.payload(fact)
         fired: set[str] = set()
         with _LOCK:
-            for handle in self._handles:
+            for handle in shards:
                 _assert_retract(handle, payload, fired)
+        if names is not None:
+            fired.intersection_update(names)
         return sorted(fired, key=self._order.__getitem__)
 
 

@@ -9,7 +9,7 @@ explanations, which test of a condition failed.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from typing import Any
 
 from ..compile import CompiledRuleset
@@ -72,6 +72,7 @@ class ReferenceMatcher:
         self.compiled = compiled
         self._rules = [(r.name, predicate(r.condition)) for r in compiled.rules]
 
-    def match(self, fact: dict[str, Any]) -> list[str]:
-        """The names of the rules *fact* satisfies, in rule definition order."""
-        return [name for name, p in self._rules if p(fact)]
+    def match(self, fact: dict[str, Any], names: Collection[str] | None = None) -> list[str]:
+        """The names of the rules *fact* satisfies, in rule definition order; with *names*,
+        only among those rules."""
+        return [name for name, p in self._rules if (names is None or name in names) and p(fact)]

@@ -11,7 +11,8 @@ event ids are checked by :class:`DuplicateIds`. ::
     batch.events                                        # list[Event]
     batch.summary.to_dict()                             # the report's "input" object
     batch.rejections                                    # Rejection(file, row, reason, detail)
-    read_dataframe(df, "acled")                         # a pandas DataFrame
+    read_dataframe(df, "acled")                         # a pandas DataFrame of ACLED rows
+    read_dataframe(df)                                  # ... or of events (format "events")
 
 See ``docs/data.md`` for the real-data mapping, grouping and corroboration.
 """
@@ -22,6 +23,7 @@ from .options import AdapterOptions, Progress, Relevant
 from .registry import (
     EXPORT_FORMATS,
     FORMATS,
+    FRAME_FORMATS,
     Format,
     detect_format,
     format_named,
@@ -37,6 +39,7 @@ from .scenario import Expectation
 __all__ = [
     "EXPORT_FORMATS",
     "FORMATS",
+    "FRAME_FORMATS",
     "AdapterOptions",
     "Batch",
     "DuplicateIds",

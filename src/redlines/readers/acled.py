@@ -19,6 +19,8 @@ import pycountry
 from ..countries import lookup_country
 from .adapter import NO_COUNTRY, Candidate, RowRejected, digits
 from .csvbase import CsvAdapter, header_names
+from .dates import parse_day
+from .options import DateOrder
 from .tables import AcledTypeRule, acled_actor_rules, acled_type_rules
 
 __all__ = ["AcledAdapter", "parse_acled_date", "votes"]
@@ -26,7 +28,6 @@ __all__ = ["AcledAdapter", "parse_acled_date", "votes"]
 REQUIRED = ("event_id_cnty", "event_date", "event_type", "actor1", "country")
 #: The header names that tell an ACLED export (format detection).
 _TELLING = frozenset({"event_id_cnty", "event_date", "event_type"})
-_DATE_FORMATS = ("%Y-%m-%d", "%d %B %Y", "%d-%B-%Y", "%d %b %Y", "%d-%b-%Y")
 #: ACLED geo_precision: 1 the town itself, 2 a part of a region near it, 3 a larger region.
 _PRECISE = frozenset({"1", "2"})
 
@@ -36,17 +37,11 @@ def votes(lines: list[str]) -> int:
     return int(header_names(lines[0]) >= _TELLING)
 
 
-def parse_acled_date(value: str) -> dt.date:
-    """An ACLED ``event_date`` in either of its styles (``2023-03-15``, ``15 March 2023``)."""
-    text = value.strip()
-    if len(text) > 10 and text[10] in " T" and digits(text[:4]):
-        text = text[:10]  # a timestamp exported by a spreadsheet
-    for fmt in _DATE_FORMATS:
-        try:
-            return dt.datetime.strptime(text, fmt).date()
-        except ValueError:
-            continue
-    raise RowRejected("invalid date", f"event_date {value!r}")
+def parse_acled_date(value: str, order: DateOrder | None = None) -> dt.date:
+    """An ACLED ``event_date`` in any of its styles (``2023-03-15``, ``15 March 2023``) or as a
+    spreadsheet saved it (``3/15/2023``; slashed dates that could be either in *order*): see
+    :mod:`redlines.readers.dates`."""
+    return parse_day(value, "event_date", order)
 
 
 def _country(name: str) -> str | None:
@@ -94,6 +89,7 @@ class AcledAdapter(CsvAdapter):
 
     name = "acled"
     required = REQUIRED
+    date_columns: tuple[str, ...] = ("event_date",)
     expected = (
         "an ACLED export: a CSV with a header naming event_id_cnty, event_date, event_type, "
         "actor1 and country"
@@ -110,7 +106,7 @@ class AcledAdapter(CsvAdapter):
         event_id = row["event_id_cnty"]
         if not event_id:
             raise RowRejected("invalid event id", "empty event_id_cnty")
-        day = parse_acled_date(row["event_date"])
+        day = self.day(row, "event_date")
         notes_text = row.get("notes", "")
         rule = _type_rule(row["event_type"], row.get("sub_event_type", ""), notes_text)
         actor1, actor2 = row["actor1"], row.get("actor2", "")
@@ -156,6 +152,8 @@ class AcledAdapter(CsvAdapter):
             attribution=attribution,
             sources=sources,
             order_key=(0, event_id),
+            code=f"ACLED {row['event_type']}"
+            + (f" / {row['sub_event_type']}" if row.get("sub_event_type") else ""),
         )
 
 

@@ -16,7 +16,7 @@ from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol, TypeVar
 
-from .options import AdapterOptions
+from .options import AdapterOptions, DateOrder
 
 __all__ = [
     "NO_COUNTRY",
@@ -69,6 +69,9 @@ class Candidate:
     evidence: Evidence | None = None
     #: Orders candidates within a group; the smallest names the grouped event.
     order_key: tuple[int, str] = (0, "")
+    #: The source's own code of what happened, in words (``CAMEO 042 'Make a visit'``), for
+    #: explanations of irrelevant rows.
+    code: str = ""
 
 
 RowT_contra = TypeVar("RowT_contra", contravariant=True)
@@ -79,14 +82,21 @@ class Adapter(Protocol[RowT_contra]):
 
     ``layout`` says how :mod:`~redlines.readers.exports` reads a file: ``"tsv"`` rows are lists
     of fields split on tabs (no header, no quoting), ``"csv"`` rows are mappings from lower-cased
-    header names to values. ``convert`` must be pure: the same row always gives the same
-    candidate, and it raises :class:`RowRejected` (never anything else) for a row it cannot use.
+    header names to values. ``convert`` must be pure: the same row (of a file with the same
+    date order) always gives the same candidate, and it raises :class:`RowRejected` (never
+    anything else) for a row it cannot use.
     """
 
     name: str
     layout: Literal["tsv", "csv"]
     #: What a file of this format looks like, for "no row is in the declared format" errors.
     expected: str
+    #: ``csv`` layouts: the columns holding dates, whose day/month order is decided per file
+    #: (:class:`~redlines.readers.dates.OrderVote`), which sets ``date_order`` and
+    #: ``date_basis`` (the value it was decided from) before the file's rows are converted.
+    date_columns: tuple[str, ...]
+    date_order: DateOrder | None
+    date_basis: str | None
 
     def in_format(self, row: RowT_contra) -> bool:
         """True if the row has this format's shape (column count); rows that do not are

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from ..events import Event
 
@@ -23,15 +23,24 @@ __all__ = ["Batch", "ExportBatch", "InputSummary", "Rejection"]
 
 @dataclass(frozen=True)
 class Rejection:
-    """A source row that could not become an event: where it is and why."""
+    """A source row that could not become an event (``kind`` ``rejected``), or one that no red
+    line could give a level (``irrelevant``, when asked to explain): where it is and why."""
 
     file: str
     row: int  #: 1-based line number of the row (of its first line, for multi-line CSV records)
     reason: str  #: a short fixed phrase, counted in ``rejected_by_reason``
     detail: str | None = None  #: what exactly was wrong with this row
+    kind: Literal["rejected", "irrelevant"] = "rejected"
 
     def to_dict(self) -> dict[str, Any]:
-        return {"file": self.file, "row": self.row, "reason": self.reason, "detail": self.detail}
+        """The record of ``--rejections FILE``."""
+        return {
+            "file": self.file,
+            "row": self.row,
+            "kind": self.kind,
+            "reason": self.reason,
+            "detail": self.detail,
+        }
 
 
 @dataclass
@@ -51,20 +60,56 @@ class InputSummary:
     #: Rows that became (or joined) an event, by the kind their code mapped to, relevant or not:
     #: codes with no sensible kind map to ``other`` and are counted here.
     rows_by_kind: dict[str, int] = field(default_factory=dict)
+    #: The encoding each file (or zip member) was read in, by its label.
+    encodings: dict[str, str] = field(default_factory=dict)
+    #: The first rejected row of each reason.
+    rejected_examples: dict[str, Rejection] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         """The report's ``input`` object, keys in a fixed order, then
         ``rows_by_kind``."""
-        return {
+        out: dict[str, Any] = {
             "format": self.format,
             "files": list(self.files),
-            "rows_read": self.rows_read,
-            "rows_used": self.rows_used,
-            "rows_irrelevant": self.rows_irrelevant,
-            "rows_rejected": self.rows_rejected,
-            "rejected_by_reason": dict(sorted(self.rejected_by_reason.items())),
-            "rows_by_kind": dict(sorted(self.rows_by_kind.items())),
         }
+        encoding = self.encoding()
+        if encoding is not None:
+            out["encoding"] = encoding
+        out.update(
+            {
+                "rows_read": self.rows_read,
+                "rows_used": self.rows_used,
+                "rows_irrelevant": self.rows_irrelevant,
+                "rows_rejected": self.rows_rejected,
+                "rejected_by_reason": dict(sorted(self.rejected_by_reason.items())),
+            }
+        )
+        if self.rejected_examples:
+            out["rejected_examples"] = {
+                reason: _example(r, several=len(self.files) > 1 or r.file not in self.files)
+                for reason, r in sorted(self.rejected_examples.items())
+            }
+        out["rows_by_kind"] = dict(sorted(self.rows_by_kind.items()))
+        return out
+
+    def encoding(self) -> str | dict[str, str] | None:
+        """What the report's ``input`` says of encodings: nothing (None) when every file was
+        UTF-8; the encoding when all were read in one; else each file's."""
+        found = set(self.encodings.values())
+        if found <= {"utf-8"}:
+            return None
+        if len(found) == 1:
+            return found.pop()
+        return dict(self.encodings)
+
+
+def _example(rejection: Rejection, *, several: bool) -> dict[str, Any]:
+    """A rejected row as an example of its reason: its row and detail (and file, when the input
+    has several)."""
+    out: dict[str, Any] = {"file": rejection.file} if several else {}
+    out["row"] = rejection.row
+    out["detail"] = rejection.detail
+    return out
 
 
 @dataclass
@@ -97,6 +142,9 @@ class Batch:
     rejections: list[Rejection] = field(default_factory=list)
     #: ... and those counted in the summary but not kept.
     rejections_omitted: int = 0
+    #: Why no red line could give a level to the first irrelevant rows, as many as
+    #: ``AdapterOptions.explain_irrelevant`` asks for (``kind`` ``irrelevant``).
+    irrelevant: list[Rejection] = field(default_factory=list)
 
     @property
     def expect(self) -> dict[str, str] | None:

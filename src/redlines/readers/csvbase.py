@@ -4,12 +4,14 @@ fatalities."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping, Sequence
 from typing import Any, Literal, TypeVar
 
 from .adapter import RowRejected, number
+from .dates import parse_day
 from .geo import region_for
-from .options import AdapterOptions
+from .options import AdapterOptions, DateOrder
 
 __all__ = ["CsvAdapter", "header_names", "parse_coords"]
 
@@ -41,10 +43,18 @@ class CsvAdapter:
     expected = ""
     required: tuple[str, ...] = ()
     layout: Literal["tsv", "csv"] = "csv"
+    date_columns: tuple[str, ...] = ()
 
     def __init__(self, *, regions: bool = True, region_max_km: float = 50.0) -> None:
         self.regions = regions
         self.region_max_km = region_max_km
+        self.date_order: DateOrder | None = None
+        self.date_basis: str | None = None
+
+    def day(self, row: Mapping[str, str], column: str) -> dt.date:
+        """The date in *column* of *row*, in any layout :mod:`.dates` reads, slashed dates in
+        the file's order."""
+        return parse_day(row[column], column, self.date_order, basis=self.date_basis)
 
     @classmethod
     def from_options(cls: type[_A], options: AdapterOptions) -> _A:

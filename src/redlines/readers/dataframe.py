@@ -4,18 +4,20 @@ same adapter, collector and accounting as :mod:`redlines.readers.exports`.
 
 GDELT frames are read by column position (their column names do not matter); CAMEO codes that
 pandas turned into numbers get their leading zeros back. ACLED and UCDP frames are read by
-column name, in any case. Row numbers in rejections are 1-based positions in the frame. pandas
-itself is never imported here: the caller has it.
+column name, in any case. A row is numbered as the line it has in the file ``df.to_csv()``
+writes: its position in the frame + 2 under a header (ACLED, UCDP, events), + 1 without one
+(GDELT). pandas itself is never imported here: the caller has it.
 """
 
 from __future__ import annotations
 
 import math
+import sys
 from collections.abc import Callable, Iterator
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeGuard
 
 from .adapter import AdapterFactory
-from .batch import ExportBatch
+from .batch import Batch, ExportBatch
 from .exports import Collector, feed_csv, feed_tsv
 from .gdelt import restore_cameo_codes
 from .options import Settings
@@ -24,10 +26,21 @@ from .text import clean
 if TYPE_CHECKING:  # pragma: no cover
     import pandas
 
-__all__ = ["FrameReader", "reader"]
+__all__ = ["FrameReader", "is_dataframe", "reader", "rows"]
 
 #: ``read(df, name, settings)``: the rows of a DataFrame as one batch named *name*.
-FrameReader = Callable[["pandas.DataFrame", str, Settings], ExportBatch]
+FrameReader = Callable[["pandas.DataFrame", str, Settings], Batch]
+
+
+def is_dataframe(value: object) -> TypeGuard[pandas.DataFrame]:
+    """True for a pandas DataFrame (pandas is not imported: a program that has one has it)."""
+    pd = sys.modules.get("pandas")
+    return pd is not None and isinstance(value, pd.DataFrame)
+
+
+def rows(df: pandas.DataFrame, first: int) -> Iterator[tuple[int, tuple[Any, ...]]]:
+    """(line, values) for each row of *df*, lines counted from *first* (see the module)."""
+    return enumerate(df.itertuples(index=False, name=None), start=first)
 
 
 def _cell(value: Any) -> str:
@@ -51,17 +64,17 @@ def reader(fmt: str, make_adapter: AdapterFactory) -> FrameReader:
         col = Collector(adapter, settings.options, settings.relevant)
         if adapter.layout == "tsv":
 
-            def rows() -> Iterator[tuple[int, list[str]]]:
-                for number, values in enumerate(df.itertuples(index=False, name=None), start=1):
+            def lines() -> Iterator[tuple[int, list[str]]]:
+                for number, values in rows(df, 1):
                     yield number, restore_cameo_codes([_cell(v) for v in values])
 
-            feed_tsv(col, name, rows())
+            feed_tsv(col, name, lines())
         else:
             header = [clean(str(c)).lower() for c in df.columns]
 
             def records() -> Iterator[tuple[int, list[str] | None, list[str]]]:
-                yield 0, header, header
-                for number, values in enumerate(df.itertuples(index=False, name=None), start=1):
+                yield 1, header, header
+                for number, values in rows(df, 2):
                     yield number, None, [_cell(v) for v in values]
 
             feed_csv(col, name, records())

@@ -4,28 +4,24 @@ collected and reported with its line and column."""
 
 from __future__ import annotations
 
-import contextlib
 import csv
 import io
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
-from ..errors import EventError, suggest
-from ..events import EVENT_FIELDS
+from ..errors import EventError
 from ..source import csv_reader, read_text, readable
-from .adapter import integer, number
 from .batch import Batch
-from .eventsink import EventSink
+from .dataframe import rows
+from .eventsink import EVENT_COLUMNS, EventSink, suggest_column
+from .options import Settings
 
-__all__ = ["SUFFIXES", "has_event_header", "read_event_csv", "votes"]
+if TYPE_CHECKING:  # pragma: no cover
+    import pandas
+
+__all__ = ["SUFFIXES", "has_event_header", "read_event_csv", "read_event_frame", "votes"]
 
 SUFFIXES = (".csv",)
-
-_NUMERIC = {"fatalities": integer, "location.lat": number, "location.lon": number}
-_CSV_COLUMNS = (
-    *(f for f in EVENT_FIELDS[""] if f != "location"),
-    *(f"location.{f}" for f in EVENT_FIELDS["location"]),
-)
 
 
 def has_event_header(path: Path) -> bool:
@@ -66,24 +62,7 @@ def read_event_csv(path: str | Path) -> Batch:
     if len(header) == 1 and ";" in header[0]:
         raise EventError.one("the CSV must be comma-separated (found ';')", file=file, line=1)
     sink = EventSink(file)
-    names = [h.strip().lower() for h in header]  # column names match in any case
-    first_col: dict[str, int] = {}
-    for col, name in enumerate(names, 1):
-        if name not in _CSV_COLUMNS:
-            sink.problem(
-                "unknown column",
-                line=1,
-                column=col,
-                field=header[col - 1].strip(),
-                suggestion=suggest(name, _CSV_COLUMNS, cutoff=0.6),
-            )
-        elif name in first_col:
-            sink.problem(
-                f"duplicate column (also column {first_col[name]})", line=1, column=col, field=name
-            )
-        first_col.setdefault(name, col)
-    if sink.problems:
-        raise EventError(sink.problems)
+    names = _columns(header, sink)
     while True:
         line = reader.line_num + 1
         try:
@@ -98,28 +77,44 @@ def read_event_csv(path: str | Path) -> Batch:
         if len(row) != len(names):
             sink.problem(f"expected {len(names)} cells, found {len(row)}", line=line)
             continue
-        sink.add(_item(names, row), line=line)
+        sink.add(dict(zip(names, row, strict=True)), line=line, record=True)
     return Batch(file, sink.events_or_raise(), format="csv")
 
 
-def _item(names: list[str], row: list[str]) -> dict[str, Any]:
-    """The event mapping of one row: empty cells left out (an empty ``actor`` is null),
-    numbers converted where they convert, ``sources`` split, ``location.*`` nested."""
-    item: dict[str, Any] = {}
-    for name, cell in zip(names, row, strict=False):
-        value: Any = cell.strip()
-        if value == "":
-            if name == "actor":
-                item["actor"] = None
-            continue
-        if name in _NUMERIC:
-            # Left as text when it does not convert: validation reports it with the field.
-            with contextlib.suppress(ValueError):
-                value = _NUMERIC[name](value)
-        if name == "sources":
-            value = [s.strip() for s in value.split("|") if s.strip()]
-        if name.startswith("location."):
-            item.setdefault("location", {})[name.split(".", 1)[1]] = value
-        else:
-            item[name] = value
-    return item
+def read_event_frame(df: pandas.DataFrame, name: str, settings: Settings) -> Batch:
+    """A pandas DataFrame of events as a :class:`Batch` (format ``csv``): a column a field, as
+    in the event CSV (``location.country``; any letter case), read as the same rows in that
+    file would be, and each problem located at the row's line in the CSV ``df.to_csv()``
+    writes (its position + 2). Empty cells (NaN, None, NaT, blank text) leave the field out;
+    numbers, whole floats of an integer column with gaps and pandas Timestamps are read as
+    :func:`~redlines.readers.eventsink.record_to_mapping` says. Raises
+    :class:`~redlines.errors.EventError` with every problem found."""
+    sink = EventSink(name)
+    names = _columns([str(c) for c in df.columns], sink)
+    for line, values in rows(df, 2):
+        sink.add(dict(zip(names, values, strict=True)), line=line, record=True)
+    return Batch(name, sink.events_or_raise(), format="csv")
+
+
+def _columns(header: list[str], sink: EventSink) -> list[str]:
+    """The column names of *header* (any case), after checking each names a field once; the
+    problems end the read (EventError), each at line 1 and its column."""
+    names = [h.strip().lower() for h in header]  # column names match in any case
+    first_col: dict[str, int] = {}
+    for col, name in enumerate(names, 1):
+        if name not in EVENT_COLUMNS:
+            sink.problem(
+                "unknown column",
+                line=1,
+                column=col,
+                field=header[col - 1].strip(),
+                suggestion=suggest_column(name),
+            )
+        elif name in first_col:
+            sink.problem(
+                f"duplicate column (also column {first_col[name]})", line=1, column=col, field=name
+            )
+        first_col.setdefault(name, col)
+    if sink.problems:
+        raise EventError(sink.problems)
+    return names

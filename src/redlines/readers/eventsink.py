@@ -2,25 +2,157 @@
 event ids are unique.
 
 :func:`to_event` validates one mapping and raises every problem with it at once, located and
-with a "did you mean" for misspelt field names. :class:`DuplicateIds` remembers the ids seen
-and words the duplicate-id problem. :class:`EventSink` uses both to collect the events of one
-input file together with every problem in it, so that a reader reports them all before anything
-is evaluated.
+with a "did you mean" for misspelt field names. A *record* (``record=True``: a row of a table,
+such as a CSV row, a DataFrame row or one of ``df.to_dict("records")``, and any mapping given to
+the Python API) is first made an event mapping by :func:`record_to_mapping`: dotted columns
+nested, empty values left out. :class:`DuplicateIds` remembers the ids seen and words the
+duplicate-id problem. :class:`EventSink` uses both to collect the events of one input file
+together with every problem in it, so that a reader reports them all before anything is
+evaluated.
 """
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
+import datetime as dt
 from collections.abc import Mapping
 from typing import Any
 
 from pydantic import ValidationError
 
-from ..errors import EventError, Problem
-from ..events import Event
+from ..errors import EventError, Problem, suggest
+from ..events import EVENT_FIELDS, Event
 from ..source import PathKey, Positions, Where, problems_from_validation
+from .adapter import integer, number
 
-__all__ = ["DuplicateIds", "EventSink", "to_event"]
+__all__ = [
+    "EVENT_COLUMNS",
+    "DuplicateIds",
+    "EventSink",
+    "is_missing",
+    "record_to_mapping",
+    "suggest_column",
+    "to_event",
+]
+
+#: The columns of an event table: every field, nested ones dotted (``location.country``).
+EVENT_COLUMNS: tuple[str, ...] = (
+    *(f for f in EVENT_FIELDS[""] if f != "location"),
+    *(f"location.{f}" for f in EVENT_FIELDS["location"]),
+)
+_REQUIRED_NULLABLE = "actor"  # an empty actor is null (unknown), not left out
+_INTEGERS = frozenset({"id", "fatalities"})
+_NUMBERS = frozenset({"location.lat", "location.lon"})
+
+
+def suggest_column(name: str) -> str | None:
+    """The event column *name* most likely means (``contry`` -> ``location.country``)."""
+    found = suggest(name, EVENT_COLUMNS, cutoff=0.6)
+    if found is None:
+        leaves = {c.rsplit(".", 1)[-1]: c for c in EVENT_COLUMNS if "." in c}
+        leaf = suggest(name.rsplit(".", 1)[-1], tuple(leaves), cutoff=0.75)
+        found = leaves[leaf] if leaf is not None else None
+    return found
+
+
+def is_missing(value: Any) -> bool:
+    """An empty value of a table: None, NaN, pandas' NA and NaT, or text that is blank."""
+    if value is None:
+        return True
+    if isinstance(value, str):
+        return not value.strip()
+    if isinstance(value, float) or type(value).__module__ == "numpy":
+        try:
+            return bool(value != value)  # NaN, and numpy's NaT, are not equal to themselves
+        except (TypeError, ValueError):
+            return False
+    return type(value).__name__ in ("NAType", "NaTType")
+
+
+def _scalar(value: Any) -> Any:
+    """A numpy scalar as the Python value it holds (``numpy.int64(2)`` -> ``2``)."""
+    if type(value).__module__ == "numpy" and hasattr(value, "item"):
+        return value.item()
+    return value
+
+
+def _cell(column: str, value: Any) -> Any:
+    """One non-missing value of *column*, as a record gives it, made what the event field
+    takes: text stripped, numbers in number columns read from text, whole floats in integer
+    columns (pandas makes an integer column float when it has a gap) as integers, ``sources``
+    split on ``|``, a naive datetime at midnight (a date in pandas) as that date."""
+    value = _scalar(value)
+    if isinstance(value, str):
+        value = value.strip()
+        if column in _INTEGERS and column != "id":
+            with contextlib.suppress(ValueError):
+                return integer(value)
+        if column in _NUMBERS:
+            with contextlib.suppress(ValueError):
+                return number(value)
+        if column == "sources":
+            return [s.strip() for s in value.split("|") if s.strip()]
+        return value
+    if column in _INTEGERS and isinstance(value, float) and value.is_integer():
+        return int(value)
+    if column in _NUMBERS and isinstance(value, int) and not isinstance(value, bool):
+        return float(value)
+    if column == "time" and isinstance(value, dt.datetime):
+        if value.tzinfo is None and value.time() == dt.time(0):
+            return value.date()
+        # pandas' Timestamp, as the plain datetime it stands for
+        return dt.datetime(*value.timetuple()[:6], value.microsecond, tzinfo=value.tzinfo)
+    if column == "sources" and (isinstance(value, (list, tuple)) or hasattr(value, "tolist")):
+        items = value.tolist() if hasattr(value, "tolist") else value
+        return [v.strip() if isinstance(v, str) else v for v in items if not is_missing(v)]
+    return value
+
+
+def record_to_mapping(record: Mapping[Any, Any]) -> tuple[dict[str, Any], list[Problem]]:
+    """A record (a table's row: flat, dotted column names, empty values) as an event mapping,
+    and the problems of its column names (unknown, with a "did you mean"; given twice).
+
+    Column names match in any letter case; ``location.country`` (or a ``location`` mapping) is
+    nested into ``location``; an empty value (None, NaN, NaT, blank text) leaves the field out
+    (``actor`` becomes null: unknown); values are converted as :func:`_cell` says."""
+    out: dict[str, Any] = {}
+    problems: list[Problem] = []
+    flat: list[tuple[Any, Any]] = []
+    for key, value in record.items():
+        if (
+            isinstance(key, str)
+            and key.strip().lower() == "location"
+            and isinstance(value, Mapping)
+        ):
+            flat.extend((f"location.{k}", v) for k, v in value.items())
+        else:
+            flat.append((key, value))
+    seen: dict[str, Any] = {}
+    for key, value in flat:
+        column = key.strip().lower() if isinstance(key, str) else key
+        if column == "location" and is_missing(value):
+            continue
+        if column not in EVENT_COLUMNS and column != "location":
+            shown = str(key)
+            problems.append(
+                Problem("unknown field", field=shown, suggestion=suggest_column(shown.lower()))
+            )
+            continue
+        if column in seen:
+            problems.append(Problem(f"given twice (as '{seen[column]}' and '{key}')", field=column))
+            continue
+        seen[column] = key
+        if is_missing(value):
+            if column == _REQUIRED_NULLABLE:
+                out["actor"] = None
+            continue
+        converted = _cell(column, value)
+        if column.startswith("location."):
+            out.setdefault("location", {})[column.split(".", 1)[1]] = converted
+        else:
+            out[column] = converted
+    return out, problems
 
 
 def to_event(
@@ -31,6 +163,7 @@ def to_event(
     positions: Positions | None = None,
     path: PathKey = (),
     display: str = "",
+    record: bool = False,
 ) -> Event:
     """*item* as an :class:`Event` (an Event is returned as it is; anything else is validated).
 
@@ -40,16 +173,35 @@ def to_event(
     *positions*, that of the field, at document path *path* + the field's own path (for
     YAML/JSON documents). *display* is put before field names in messages (``events[3].``).
     Unknown fields get a "did you mean" from the fields of the model where they were found.
+    With *record*, *item* is a table's row, made an event mapping by
+    :func:`record_to_mapping` first (whose problems come first).
     """
     if isinstance(item, Event):
         return item
+    found: list[Problem] = []
+    if record:
+        if not isinstance(item, Mapping):
+            raise EventError.one(
+                f"an event must be a mapping of fields, not {type(item).__name__}",
+                file=file,
+                line=line,
+                field=display.rstrip(".") or None,
+            )
+        item, columns = record_to_mapping(item)
+        found = [
+            dataclasses.replace(p, file=file, line=line, field=f"{display}{p.field}")
+            for p in columns
+        ]
     try:
-        return Event.model_validate(item)
+        event = Event.model_validate(item)
     except ValidationError as exc:
         problems = problems_from_validation(exc, Event, Where(file, positions, path, display))
         if line is not None:
             problems = [dataclasses.replace(p, line=line) for p in problems]
-        raise EventError(problems) from None
+        raise EventError(found + problems) from None
+    if found:
+        raise EventError(found)
+    return event
 
 
 class DuplicateIds:
@@ -151,12 +303,19 @@ class EventSink:
         positions: Positions | None = None,
         path: PathKey = (),
         display: str = "",
+        record: bool = False,
     ) -> None:
         """Validate one event (arguments as for :func:`to_event`) and check that its id is
         new; its problems are recorded, not raised."""
         try:
             event = to_event(
-                item, file=self.file, line=line, positions=positions, path=path, display=display
+                item,
+                file=self.file,
+                line=line,
+                positions=positions,
+                path=path,
+                display=display,
+                record=record,
             )
         except EventError as exc:
             self.problems.extend(exc.problems)

@@ -25,12 +25,13 @@ from ..events import Event
 from ..source import readable
 from .adapter import Adapter, AdapterFactory, Candidate, RowRejected
 from .batch import ExportBatch, InputSummary, Rejection
+from .dates import OrderVote
 from .eventsink import to_event
 from .grouping import Group
 from .options import AdapterOptions, Relevant, Settings
 from .text import csv_records, open_parts, tsv_rows
 
-__all__ = ["Collector", "feed_csv", "feed_tsv", "reader"]
+__all__ = ["IRRELEVANT", "Collector", "explain_irrelevant", "feed_csv", "feed_tsv", "reader"]
 
 
 def _is_gdelt_header(fields: Sequence[str]) -> bool:
@@ -63,15 +64,29 @@ class Collector:
         self.reasons: Counter[str] = Counter()
         self.kinds: Counter[str] = Counter()
         self.rejections: list[Rejection] = []
+        self.examples: dict[str, Rejection] = {}
+        self.irrelevant: list[Rejection] = []
+        self.encodings: dict[str, str] = {}
         self.omitted = 0
         self.groups: dict[Hashable, Group] = {}
 
     def reject(self, file: str, row: int, reason: str, detail: str | None) -> None:
         self.reasons[reason] += 1
+        if reason not in self.examples:
+            self.examples[reason] = Rejection(file, row, reason, detail)
         if len(self.rejections) < self.options.max_rejections_kept:
             self.rejections.append(Rejection(file, row, reason, detail))
         else:
             self.omitted += 1
+
+    def _irrelevant(self, file: str, row: int, cand: Candidate, event: Event) -> None:
+        """Count an irrelevant row, and explain it while the sample asked for lasts."""
+        self.rows_irrelevant += 1
+        self.kinds[cand.fields["kind"]] += 1
+        if len(self.irrelevant) < self.options.explain_irrelevant:
+            self.irrelevant.append(
+                Rejection(file, row, IRRELEVANT, explain_irrelevant(cand, event), "irrelevant")
+            )
 
     def feed(self, file: str, row_number: int, row: Any) -> None:
         self.rows_read += 1
@@ -93,8 +108,7 @@ class Collector:
                 self.reject(file, row_number, "invalid event", _invalid(exc))
                 return
             if not self.relevant(event):
-                self.rows_irrelevant += 1
-                self.kinds[cand.fields["kind"]] += 1
+                self._irrelevant(file, row_number, cand, event)
                 return
         grouped = self.options.group_duplicates and cand.group_key is not None
         key: Hashable = cand.group_key if grouped else ("row", cand.event_id)
@@ -135,6 +149,8 @@ class Collector:
             rejected_by_reason=dict(sorted(self.reasons.items())),
             rows_skipped_tags=self.tag_rows,
             rows_by_kind=dict(sorted(self.kinds.items())),
+            encodings=dict(self.encodings),
+            rejected_examples=dict(self.examples),
         )
         assert summary.rows_read == used + summary.rows_irrelevant + rejected, summary
         return ExportBatch(
@@ -144,7 +160,25 @@ class Collector:
             summary=summary,
             rejections=self.rejections,
             rejections_omitted=self.omitted,
+            irrelevant=self.irrelevant,
         )
+
+
+#: The reason of an explained irrelevant row.
+IRRELEVANT = "no red line could give it a level"
+
+
+def explain_irrelevant(cand: Candidate, event: Event) -> str:
+    """What an irrelevant row mapped to, in words: its kind (and the source's code), actor,
+    target and attribution, none of which any red line tests together."""
+    kind = f"kind {event.kind}" + (f" ({cand.code})" if cand.code else "")
+    actor = f"actor {event.actor}" if event.actor else "actor unknown"
+    if event.actor_type != "state_forces":
+        actor += f" ({event.actor_type})"
+    parts = [kind, actor, f"target {event.target}"]
+    if event.location is not None and event.location.country not in (None, event.target):
+        parts.append(f"in {event.location.country}")
+    return ", ".join(parts) + ": no red line tests these"
 
 
 def feed_tsv(col: Collector, label: str, rows: Iterator[tuple[int, list[str]]]) -> None:
@@ -174,9 +208,23 @@ def feed_tsv(col: Collector, label: str, rows: Iterator[tuple[int, list[str]]]) 
 def feed_csv(
     col: Collector, label: str, records: Iterator[tuple[int, list[str] | None, list[str]]]
 ) -> None:
-    """Feed CSV records by header name; a header without the format's columns is invalid."""
+    """Feed CSV records by header name; a header without the format's columns is invalid.
+
+    The order of day and month in the file's slashed dates is decided by an
+    :class:`~redlines.readers.dates.OrderVote`: from the first row with a slashed date on, rows
+    wait (in order) until it is known, then go on to the adapter."""
     adapter = col.adapter
     header: list[str] | None = None
+    vote = OrderVote(label, col.options.date_order)
+    adapter.date_order, adapter.date_basis = vote.order, None
+    waiting: list[tuple[int, list[str]]] = []
+
+    def release() -> None:
+        adapter.date_order, adapter.date_basis = vote.order, vote.basis
+        for number, values in waiting:
+            _feed_record(col, label, header, number, values)
+        waiting.clear()
+
     for number, head, values in records:
         if head is not None:
             header = head
@@ -191,21 +239,41 @@ def feed_csv(
                 )
             continue
         assert header is not None
-        if _is_tag_row(values):
-            col.tag_rows += 1
+        if vote.order is None and len(values) == len(header):
+            row = dict(zip(header, values, strict=True))
+            dated = [(c, row[c]) for c in adapter.date_columns if row.get(c)]
+            vote.see(number, dated)
+        if vote.pending:
+            waiting.append((number, values))
             continue
-        if len(values) != len(header):
-            col.rows_read += 1
-            col.reject(
-                label,
-                number,
-                "wrong number of columns",
-                f"{len(values)} values for {len(header)} columns",
-            )
-            continue
-        col.feed(label, number, dict(zip(header, values, strict=True)))
+        if waiting:
+            release()
+        _feed_record(col, label, header, number, values)
     if header is None:
         raise DataFormatError.one(f"the file is empty: expected {adapter.expected}", file=label)
+    vote.settle(final=True)
+    release()
+
+
+def _feed_record(
+    col: Collector, label: str, header: list[str] | None, number: int, values: list[str]
+) -> None:
+    """One CSV record after the header: a tag row is skipped, a record of the wrong width
+    rejected, any other fed to the collector."""
+    assert header is not None
+    if _is_tag_row(values):
+        col.tag_rows += 1
+        return
+    if len(values) != len(header):
+        col.rows_read += 1
+        col.reject(
+            label,
+            number,
+            "wrong number of columns",
+            f"{len(values)} values for {len(header)} columns",
+        )
+        return
+    col.feed(label, number, dict(zip(header, values, strict=True)))
 
 
 def reader(
@@ -225,7 +293,8 @@ def reader(
             path = Path(p)
             if not readable(path).is_file():
                 raise DataFormatError.one("no such file", file=str(p))
-            for part in open_parts(path):
+            for part in open_parts(path, settings.options.encoding):
+                col.encodings[part.label] = part.encoding
                 if adapter.layout == "tsv":
                     feed_tsv(col, part.label, tsv_rows(part, settings.progress))
                 else:

@@ -18,7 +18,7 @@ from ..countries import country_name
 from ..events import KIND_GROUPS
 from .adapter import NO_COUNTRY, Candidate, Evidence, RowRejected, digits, number
 from .geo import region_for
-from .options import AdapterOptions
+from .options import AdapterOptions, DateOrder
 from .tables import CameoCode, cameo_actor_types, cameo_codes, cameo_country, fips_to_iso3
 
 __all__ = [
@@ -114,6 +114,10 @@ class GdeltAdapter:
     """GDELT 2.0 (``gdelt``) or 1.0 (``gdelt1``) event rows -> candidate events."""
 
     layout: Literal["tsv", "csv"] = "tsv"
+    #: SQLDATE is always YYYYMMDD: no date order to decide.
+    date_columns: tuple[str, ...] = ()
+    date_order: DateOrder | None = None
+    date_basis: str | None = None
 
     def __init__(
         self,
@@ -242,6 +246,7 @@ class GdeltAdapter:
             group_key=(day, actor, target, code.code[:2], place_key),
             evidence=Evidence(url=url, num_sources=_int(row[32]), num_articles=_int(row[33])),
             order_key=(int(gid), ""),
+            code=f"CAMEO {code.code} '{code.description}'",
         )
 
 

@@ -4,20 +4,26 @@ line's progress bar). Readers never decide relevance and never draw anything the
 
 from __future__ import annotations
 
+import codecs
 import contextlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Literal
 
 from ..events import Event
 
-__all__ = ["AdapterOptions", "Progress", "Relevant", "Settings"]
+__all__ = ["AdapterOptions", "DateOrder", "Progress", "Relevant", "Settings"]
+
+#: ``dmy``: day first (27/12/2021); ``mdy``: month first (12/27/2021).
+DateOrder = Literal["dmy", "mdy"]
 
 #: ``relevant(event)``: False when no red line could ever give *event* a level; such rows are
 #: counted as ``rows_irrelevant`` and dropped.
 Relevant = Callable[[Event], bool]
 
 #: ``progress(label, total)``: a context manager around reading one stream of *total* bytes
-#: named *label*, yielding ``advance(n)``, which the reader calls with each chunk's size.
+#: named *label* (a file, or a member of a zip archive: its uncompressed bytes), yielding
+#: ``advance(n)``, which the reader calls every few hundred lines with the bytes read since.
 Progress = Callable[[str, int], contextlib.AbstractContextManager[Callable[[int], None]]]
 
 
@@ -57,6 +63,16 @@ class AdapterOptions:
     #: How many :class:`~redlines.readers.Rejection` records are kept in the result; all are
     #: still counted.
     max_rejections_kept: int = 10_000
+    #: The encoding of the export files (any name Python knows: ``cp1252``, ``latin-1``,
+    #: ``utf-16``...); None: UTF-8, or cp1252 for a file whose bytes are not UTF-8
+    #: (``docs/data.md``, "Encodings").
+    encoding: str | None = None
+    #: The order of day and month in slashed dates (``dmy``: 27/12/2021, ``mdy``: 12/27/2021);
+    #: None: decided per file from the dates that cannot be ambiguous.
+    date_order: DateOrder | None = None
+    #: Explain why no red line could give a level to this many of the first irrelevant rows
+    #: (``ExportBatch.irrelevant``); 0: none.
+    explain_irrelevant: int = 0
 
     def __post_init__(self) -> None:
         if self.min_urls_confirmed < 2:
@@ -68,6 +84,16 @@ class AdapterOptions:
             raise ValueError("corroboration thresholds must be positive")
         if self.max_rejections_kept < 0 or self.region_max_km <= 0:
             raise ValueError("max_rejections_kept must be >= 0 and region_max_km > 0")
+        if self.explain_irrelevant < 0:
+            raise ValueError("explain_irrelevant must be >= 0")
+        if self.date_order not in (None, "dmy", "mdy"):
+            raise ValueError(f"date_order must be 'dmy' or 'mdy', not {self.date_order!r}")
+        if self.encoding is not None:
+            try:
+                name = codecs.lookup(self.encoding).name
+            except LookupError:
+                raise ValueError(f"unknown encoding {self.encoding!r}") from None
+            object.__setattr__(self, "encoding", name)
 
 
 @dataclass(frozen=True)

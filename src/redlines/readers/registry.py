@@ -17,16 +17,18 @@ here. A file's format (:func:`detect_format`) is decided in two steps:
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal, overload
 
 from ..errors import DataFormatError, EventError, suggest
 from ..events import Event
 from . import acled, dataframe, eventcsv, exports, gdelt, jsonl, scenario, ucdp
 from .adapter import AdapterFactory
 from .batch import Batch, ExportBatch
+from .dataframe import is_dataframe
 from .options import AdapterOptions, Progress, Relevant, Settings
 from .text import peek_lines
 
@@ -36,6 +38,7 @@ if TYPE_CHECKING:  # pragma: no cover
 __all__ = [
     "EXPORT_FORMATS",
     "FORMATS",
+    "FRAME_FORMATS",
     "REGISTRY",
     "Format",
     "Reader",
@@ -72,6 +75,8 @@ class Format:
     #: A real-data export (read with options, relevance and progress; rows may be rejected),
     #: rather than one of the contract's own files (any problem is an error).
     export: bool = False
+    #: Other names it is known by (``events`` for the event CSV's table, in DataFrames).
+    aliases: tuple[str, ...] = ()
 
 
 def _one_file(read_one: Callable[[str | Path], Batch]) -> Reader:
@@ -82,6 +87,12 @@ def _one_file(read_one: Callable[[str | Path], Batch]) -> Reader:
             listing = ", ".join(str(p) for p in paths)
             raise EventError.one(
                 f"scenario and event files are read one at a time, not together: {listing}"
+            )
+        if settings.options.encoding not in (None, "utf-8"):
+            raise EventError.one(
+                f"scenario and event files are UTF-8 (--encoding {settings.options.encoding} "
+                "applies to GDELT, ACLED and UCDP exports): save this file as UTF-8",
+                file=str(paths[0]),
             )
         return read_one(paths[0])
 
@@ -123,6 +134,8 @@ REGISTRY: tuple[Format, ...] = (
         suffixes=eventcsv.SUFFIXES,
         claims=eventcsv.has_event_header,
         votes=eventcsv.votes,
+        read_frame=eventcsv.read_event_frame,
+        aliases=("events",),
     ),
     _export("gdelt", "a GDELT 2.0 event export", gdelt.make_v2, gdelt.votes_v2),
     _export("gdelt1", "a GDELT 1.0 event export", gdelt.make_v1, gdelt.votes_v1),
@@ -135,7 +148,11 @@ FORMATS: tuple[str, ...] = tuple(f.name for f in REGISTRY)
 #: The real-data export formats (``redlines run --input-format``).
 EXPORT_FORMATS: tuple[str, ...] = tuple(f.name for f in REGISTRY if f.export)
 
-_BY_NAME = {f.name: f for f in REGISTRY}
+_BY_NAME = {name: f for f in REGISTRY for name in (f.name, *f.aliases)}
+#: The names :func:`read_dataframe` takes.
+FRAME_FORMATS: tuple[str, ...] = tuple(
+    name for f in REGISTRY if f.read_frame is not None for name in (f.aliases or (f.name,))
+)
 _EVENT_SUFFIXES = tuple(s for f in REGISTRY for s in f.suffixes)
 _EXPECTED_ANY = (
     "expected a GDELT 2.0 export (61 tab-separated columns), a GDELT 1.0 export (57 or 58), "
@@ -147,7 +164,7 @@ def format_named(name: str, among: Sequence[str] | None = None) -> Format:
     """The registered format *name*, if it is one of *among* (default: any); a
     :class:`~redlines.errors.DataFormatError` with a "did you mean" otherwise."""
     names = FORMATS if among is None else tuple(among)
-    found = _BY_NAME.get(name) if name in names else None
+    found = _BY_NAME.get(name) if name in names or (among is None and name in _BY_NAME) else None
     if found is None:
         raise DataFormatError.one(
             f"unknown input format '{name}': use one of {', '.join(names)}",
@@ -220,6 +237,18 @@ def _read(
     return format_named(found[0], among).read(files, settings)
 
 
+def _settings(
+    options: AdapterOptions | None,
+    relevant: Relevant | None = None,
+    progress: Progress | None = None,
+    encoding: str | None = None,
+) -> Settings:
+    options = options or AdapterOptions()
+    if encoding is not None:
+        options = dataclasses.replace(options, encoding=encoding)
+    return Settings(options, relevant, progress)
+
+
 def read(
     paths: str | Path | Sequence[str | Path],
     fmt: str | None = None,
@@ -227,6 +256,7 @@ def read(
     options: AdapterOptions | None = None,
     relevant: Relevant | None = None,
     progress: Progress | None = None,
+    encoding: str | None = None,
 ) -> Batch:
     """Read input files of one format into a :class:`Batch`.
 
@@ -236,11 +266,13 @@ def read(
     happening are grouped across all *paths*, every row is accounted for in the batch's
     ``summary``, *options* set grouping and corroboration, ``relevant(event)`` (from the
     ruleset) leaves out, as ``rows_irrelevant``, rows whose event no red line could ever give a
-    level, and *progress* is called around each file read. Raises
-    :class:`~redlines.errors.InputError` (``EventError`` for the contract's files,
-    ``DataFormatError`` for exports) with the problems found.
+    level, and *progress* is called around each file read. *encoding* (else
+    ``options.encoding``) is the encoding of export files; None detects it (UTF-8, or cp1252
+    for a file whose bytes are not UTF-8). Raises :class:`~redlines.errors.InputError`
+    (``EventError`` for the contract's files, ``DataFormatError`` for exports) with the
+    problems found.
     """
-    return _read(paths, fmt, None, Settings(options or AdapterOptions(), relevant, progress))
+    return _read(paths, fmt, None, _settings(options, relevant, progress, encoding))
 
 
 def read_exports(
@@ -250,30 +282,59 @@ def read_exports(
     options: AdapterOptions | None = None,
     relevant: Relevant | None = None,
     progress: Progress | None = None,
+    encoding: str | None = None,
 ) -> ExportBatch:
     """:func:`read` for real-data exports only: *fmt* must be one of :data:`EXPORT_FORMATS`, and
     a file is detected among them only (a scenario or event file is a format it cannot tell).
     What ``redlines convert`` reads."""
-    settings = Settings(options or AdapterOptions(), relevant, progress)
+    settings = _settings(options, relevant, progress, encoding)
     batch = _read(paths, fmt, EXPORT_FORMATS, settings)
     assert isinstance(batch, ExportBatch)  # what every export format's reader returns
     return batch
 
 
+@overload
 def read_dataframe(
     df: pandas.DataFrame,
-    fmt: str,
+    fmt: Literal["gdelt", "gdelt1", "acled", "ucdp"],
     *,
     options: AdapterOptions | None = None,
     relevant: Relevant | None = None,
     name: str = "<dataframe>",
-) -> ExportBatch:
-    """Read a pandas DataFrame holding rows of one of :data:`EXPORT_FORMATS` into a batch named
-    *name*, exactly as the same rows in a file would be read (see
+) -> ExportBatch: ...
+
+
+@overload
+def read_dataframe(
+    df: pandas.DataFrame,
+    fmt: str = "events",
+    *,
+    options: AdapterOptions | None = None,
+    relevant: Relevant | None = None,
+    name: str = "<dataframe>",
+) -> Batch: ...
+
+
+def read_dataframe(
+    df: pandas.DataFrame,
+    fmt: str = "events",
+    *,
+    options: AdapterOptions | None = None,
+    relevant: Relevant | None = None,
+    name: str = "<dataframe>",
+) -> Batch:
+    """Read a pandas DataFrame into a batch named *name*, exactly as the same rows in a file
+    would be read: *fmt* ``events`` (the default) is a table of events, one column a field as
+    in the event CSV (``location.country``; any problem is an error, located at the row's
+    line in ``df.to_csv()``); one of :data:`EXPORT_FORMATS` is rows of that export (see
     :mod:`redlines.readers.dataframe`)."""
-    read_frame = format_named(fmt, EXPORT_FORMATS).read_frame
-    assert read_frame is not None  # every export format has one
-    return read_frame(df, name, Settings(options or AdapterOptions(), relevant))
+    if not is_dataframe(df):
+        raise DataFormatError.one(
+            f"expected a pandas DataFrame, not {type(df).__name__}", file=name
+        )
+    read_frame = format_named(fmt, FRAME_FORMATS).read_frame
+    assert read_frame is not None  # every name of FRAME_FORMATS has one
+    return read_frame(df, name, _settings(options, relevant))
 
 
 def load_scenario(path: str | Path) -> Batch:

@@ -12,10 +12,17 @@ import datetime as dt
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    ValidationError,
+    WithJsonSchema,
+    field_validator,
+)
 
-from ..errors import EventError, InputError
-from ..events import Event, parse_time
+from ..errors import EventError, InputError, Problem, in_file_order
+from ..events import TIME_SCHEMA, Event, parse_time
 from ..source import (
     MAX_DOCUMENT_BYTES,
     PathKey,
@@ -29,7 +36,7 @@ from ..source import (
 from .batch import Batch
 from .eventsink import EventSink
 
-__all__ = ["SUFFIXES", "Expectation", "Status", "read_scenario"]
+__all__ = ["SUFFIXES", "Expectation", "ScenarioFile", "Status", "named_rules", "read_scenario"]
 
 SUFFIXES = (".yaml", ".yml", ".json")
 Status = Literal["crossed", "warning", "clear"]
@@ -47,17 +54,25 @@ class Expectation(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
     status: Annotated[Status, BeforeValidator(_lower)]
-    first_crossed_at: Annotated[dt.datetime, BeforeValidator(parse_time)] | None = None
+    first_crossed_at: (
+        Annotated[dt.datetime, BeforeValidator(parse_time), WithJsonSchema(TIME_SCHEMA)] | None
+    ) = None
     clauses: tuple[str, ...] | None = None
 
 
-class _ScenarioHead(BaseModel):
-    """The scenario keys other than the events themselves."""
+class _ScenarioKeys(BaseModel):
+    """The keys of a scenario that say what it is."""
 
     model_config = ConfigDict(extra="forbid")
     name: str | None = None
     description: str | None = None
     rules: str | None = None
+
+
+class _ScenarioHead(_ScenarioKeys):
+    """The scenario keys other than the events themselves (each event is validated on its
+    own, so that every problem of every event is found)."""
+
     events: list[Any]
     expect: dict[str, Expectation] | None = None
 
@@ -67,6 +82,15 @@ class _ScenarioHead(BaseModel):
         if isinstance(value, dict):
             return {k: {"status": v} if isinstance(v, str) else v for k, v in value.items()}
         return value
+
+
+class ScenarioFile(_ScenarioKeys):
+    """A scenario file as a whole, events included, ``RL1: crossed`` short for ``RL1: {status:
+    crossed}``: the model of its JSON Schema (``redlines schema scenario``). Files are read in
+    two steps (:func:`read_scenario`: the head, then each event on its own)."""
+
+    events: list[Event]
+    expect: dict[str, Expectation | Status] | None = None
 
 
 def read_scenario(path: str | Path) -> Batch:
@@ -90,22 +114,22 @@ def read_scenario(path: str | Path) -> Batch:
         raise EventError.one(
             "expected a scenario (a mapping with 'events') or a list of events", file=file, line=1
         )
+    # The head (name, rules, expect...) and the events are checked in one round: a mistake in
+    # one never hides the mistakes of the other.
+    problems: list[Problem] = []
+    head: _ScenarioHead | None = None
     try:
         head = _ScenarioHead.model_validate(data)
     except ValidationError as exc:
-        raw_expect = data.get("expect")
-        expect: dict[str, Any] = raw_expect if isinstance(raw_expect, dict) else {}
-        problems = problems_from_validation(exc, _ScenarioHead, Where(file, doc.positions))
-        # `RL1: crosed` is the short form of `RL1: {status: crosed}`: name what the user wrote.
-        short = {("expect", k, "status") for k, v in expect.items() if isinstance(v, str)}
-        problems = [
-            dataclasses.replace(p, field=dotted_path(p.path[:-1]), path=p.path[:-1])
-            if p.path in short
-            else p
-            for p in problems
-        ]
-        raise EventError(problems) from None
-    events = _events_from_list(head.events, file, doc.positions, ("events",))
+        problems.extend(_head_problems(exc, data, file, doc.positions))
+    events: list[Event] = []
+    if isinstance(data.get("events"), list):
+        try:
+            events = _events_from_list(data["events"], file, doc.positions, ("events",))
+        except EventError as exc:
+            problems.extend(exc.problems)
+    if problems or head is None:
+        raise EventError(in_file_order(problems))
     lines = {k: doc.positions.find(("expect", k))[0] for k in (head.expect or {})}
     rules_line = doc.positions.find(("rules",))[0] if head.rules is not None else None
     return Batch(
@@ -119,6 +143,33 @@ def read_scenario(path: str | Path) -> Batch:
         expectations=dict(head.expect or {}),
         expect_lines=lines,
     )
+
+
+def named_rules(path: str | Path) -> tuple[str, int | None] | None:
+    """The ruleset a scenario file names in ``rules``, and its line, read even when the rest of
+    the file is wrong (so that it is checked in the same round); None when it names none."""
+    try:
+        doc = parse_yaml(read_text(path, limit=MAX_DOCUMENT_BYTES), str(path))
+    except InputError:
+        return None
+    rules = doc.data.get("rules") if isinstance(doc.data, dict) else None
+    return (rules, doc.positions.find(("rules",))[0]) if isinstance(rules, str) else None
+
+
+def _head_problems(
+    exc: ValidationError, data: dict[str, Any], file: str, positions: Positions
+) -> list[Problem]:
+    raw_expect = data.get("expect")
+    expect: dict[str, Any] = raw_expect if isinstance(raw_expect, dict) else {}
+    problems = problems_from_validation(exc, _ScenarioHead, Where(file, positions))
+    # `RL1: crosed` is the short form of `RL1: {status: crosed}`: name what the user wrote.
+    short = {("expect", k, "status") for k, v in expect.items() if isinstance(v, str)}
+    return [
+        dataclasses.replace(p, field=dotted_path(p.path[:-1]), path=p.path[:-1])
+        if p.path in short
+        else p
+        for p in problems
+    ]
 
 
 def _events_from_list(

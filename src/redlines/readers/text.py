@@ -4,31 +4,39 @@ GDELT is read as lines split on tabs, whatever the file's extension, with no quo
 names contain commas and quotes, and every field stays a string. ACLED and UCDP are read with
 :mod:`csv` (fields may hold newlines and doubled quotes); a record's row number is the line it
 starts on. Zero-width characters and byte-order marks are removed from every value. Progress
-is reported through the caller's :data:`~redlines.readers.options.Progress` callback, if any.
+is reported through the caller's :data:`~redlines.readers.options.Progress` callback, if any,
+in bytes of the file (of the uncompressed member, in a zip archive).
+
+Text is decoded in the encoding declared by the caller, or else in the one its bytes show
+(:func:`sniff_encoding`: UTF-8, or cp1252 for bytes that are not UTF-8, or UTF-16 after its
+byte-order mark); each :class:`TextPart` says which.
 """
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import zipfile
 import zlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
 
-from ..errors import DataFormatError
+from ..errors import DataFormatError, InputError
 from ..source import csv_reader, readable
 from .options import Progress
 
 __all__ = [
+    "FALLBACK_ENCODING",
     "TextPart",
     "clean",
     "csv_records",
     "open_parts",
     "peek_lines",
+    "sniff_encoding",
     "tsv_rows",
 ]
 
@@ -47,6 +55,12 @@ class TextPart:
     label: str  #: how rejections name it: ``path`` or ``archive.zip/member``
     size: int  #: bytes (uncompressed), for the progress bar
     stream: IO[str]
+    #: The encoding it is decoded with, as reported (``utf-8``, ``cp1252``...).
+    encoding: str = "utf-8"
+    #: The bytes under :attr:`stream`, whose position measures progress.
+    raw: IO[bytes] | None = None
+    #: Opens the bytes again from the start (to locate a byte the declared encoding refuses).
+    reopen: Callable[[], IO[bytes]] | None = None
 
 
 #: What a damaged, encrypted or oddly compressed zip archive raises while being read.
@@ -69,42 +83,164 @@ def _archive_errors(label: str) -> Iterator[None]:
         raise DataFormatError.one(f"cannot read the zip archive: {exc}", file=label) from None
 
 
-def open_parts(path: Path) -> Iterator[TextPart]:
+#: The encoding of a file whose bytes are not UTF-8 (and carry no UTF-16 byte-order mark).
+FALLBACK_ENCODING = "cp1252"
+#: Non-ASCII characters after which the encoding sniff stops: enough to tell.
+_SNIFF_ENOUGH = 4096
+
+
+def sniff_encoding(raw: IO[bytes]) -> str:
+    """The encoding of the bytes of *raw*, read from its start: ``utf-16`` with a UTF-16
+    byte-order mark; otherwise ``utf-8``, unless more of its non-ASCII bytes are not UTF-8 than
+    form UTF-8 characters: then :data:`FALLBACK_ENCODING` (cp1252, Windows' Western European,
+    what spreadsheets save "CSV" as). A UTF-8 file with a few broken bytes stays UTF-8.
+
+    The bytes are read in chunks until :data:`_SNIFF_ENOUGH` non-ASCII characters have been
+    seen or the file ends; nothing is kept."""
+    head = raw.read(1 << 16)
+    if _bom_encoding(head) == "utf-16":
+        return "utf-16"
+    decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
+    valid = invalid = 0
+    chunk = head
+    while chunk:
+        text = decoder.decode(chunk)
+        bad = text.count("\ufffd")
+        invalid += bad
+        valid += len(text) - len(text.encode("ascii", "ignore")) - bad
+        if valid + invalid >= _SNIFF_ENOUGH:
+            break
+        chunk = raw.read(1 << 20)
+    else:
+        invalid += decoder.decode(b"", final=True).count("\ufffd")
+    return FALLBACK_ENCODING if invalid > valid else "utf-8"
+
+
+def _bom_encoding(head: bytes) -> str:
+    """``utf-16`` after a UTF-16 byte-order mark, else ``utf-8``."""
+    return "utf-16" if head.startswith((b"\xff\xfe", b"\xfe\xff")) else "utf-8"
+
+
+def _codec(encoding: str) -> str:
+    """The codec that reads *encoding* (UTF-8 drops a byte-order mark)."""
+    return "utf-8-sig" if codecs.lookup(encoding).name == "utf-8" else encoding
+
+
+def _part(
+    label: str,
+    size: int,
+    opener: Callable[[], IO[bytes]],
+    encoding: str | None,
+    sniff: bool,
+) -> tuple[TextPart, IO[bytes]]:
+    """A text part over the bytes *opener* gives: in the declared *encoding* (undecodable
+    bytes are an error), or in the sniffed one (undecodable bytes read as U+FFFD)."""
+    if encoding is None:
+        with opener() as head:
+            found = sniff_encoding(head) if sniff else _bom_encoding(head.read(2))
+    else:
+        found = encoding
+    raw = opener()
+    stream = io.TextIOWrapper(
+        raw,
+        encoding=_codec(found),
+        errors="strict" if encoding is not None else "replace",
+        newline="",
+    )
+    name = codecs.lookup(found).name
+    return TextPart(label, size, stream, name, raw, opener if encoding is not None else None), raw
+
+
+def open_parts(
+    path: Path, encoding: str | None = None, *, sniff: bool = True
+) -> Iterator[TextPart]:
     """Yield the text parts of *path*: the file itself, or each file member of a zip archive in
-    name order. Text is decoded as UTF-8 (a byte-order mark is dropped; undecodable bytes become
-    U+FFFD rather than stopping the run)."""
+    name order. Text is decoded in *encoding* when it is given (bytes it cannot decode are an
+    error, located at their line); otherwise each part's encoding is sniffed from its bytes
+    (:func:`sniff_encoding`; *sniff* False reads UTF-8 without looking) and undecodable bytes
+    become U+FFFD rather than stopping the run. A byte-order mark is dropped."""
     label, path = str(path), readable(path)
     if zipfile.is_zipfile(path):
         with _archive_errors(label), zipfile.ZipFile(path) as archive:
             for info in sorted(archive.infolist(), key=lambda i: i.filename):
                 if info.is_dir():
                     continue
-                with archive.open(info) as raw:
-                    stream = io.TextIOWrapper(
-                        raw, encoding="utf-8-sig", errors="replace", newline=""
-                    )
-                    yield TextPart(f"{label}/{info.filename}", info.file_size, stream)
+                part, raw = _part(
+                    f"{label}/{info.filename}",
+                    info.file_size,
+                    lambda info=info: archive.open(info),  # type: ignore[misc]
+                    encoding,
+                    sniff,
+                )
+                with raw, part.stream:
+                    yield part
         return
-    with open(path, encoding="utf-8-sig", errors="replace", newline="") as plain:
-        yield TextPart(label, path.stat().st_size, plain)
+    part, raw = _part(label, path.stat().st_size, lambda: path.open("rb"), encoding, sniff)
+    with raw, part.stream:
+        yield part
+
+
+#: Lines read between two looks at how far into the bytes the reader is.
+_PROGRESS_LINES = 256
 
 
 def _lines(part: TextPart, progress: Progress | None) -> Iterator[str]:
-    with _archive_errors(part.label):
-        if progress is None:
+    with _archive_errors(part.label), _decoding_errors(part):
+        if progress is None or part.raw is None:
             yield from part.stream
             return
+        raw = part.raw
         with progress(Path(part.label).name, part.size) as advance:
-            for line in part.stream:
-                advance(len(line))
+            done = 0
+            for count, line in enumerate(part.stream):
+                if count % _PROGRESS_LINES == 0:
+                    now = raw.tell()
+                    if now > done:
+                        advance(now - done)
+                        done = now
                 yield line
+            if part.size > done:
+                advance(part.size - done)
+
+
+@contextmanager
+def _decoding_errors(part: TextPart) -> Iterator[None]:
+    """Bytes the declared encoding cannot decode: one error naming the line they are on."""
+    try:
+        yield
+    except UnicodeDecodeError as exc:
+        raise _undecodable(part, exc) from None
+
+
+def _undecodable(part: TextPart, exc: UnicodeDecodeError) -> InputError:
+    line, offset, byte = None, None, None
+    if part.reopen is not None:
+        decoder = codecs.getincrementaldecoder(_codec(part.encoding))()
+        seen, lines = 0, 1
+        with part.reopen() as fh:
+            while chunk := fh.read(1 << 16):
+                try:
+                    decoder.decode(chunk)
+                except UnicodeDecodeError as found:
+                    at = max(0, min(found.start, len(chunk) - 1))
+                    line, offset, byte = lines + chunk.count(b"\n", 0, at), seen + at, chunk[at]
+                    break
+                lines += chunk.count(b"\n")
+                seen += len(chunk)
+    where = f"byte 0x{byte:02x} at offset {offset}" if byte is not None else exc.reason
+    return DataFormatError.one(
+        f"not {part.encoding} text ({where} cannot be decoded): give the file's encoding with "
+        "--encoding, or leave it out to have it detected",
+        file=part.label,
+        line=line,
+    )
 
 
 def peek_lines(path: Path, limit: int = 5) -> list[str]:
     """The first non-blank lines of the first part of *path* (for format detection)."""
     out: list[str] = []
     with _archive_errors(str(path)):
-        for part in open_parts(path):
+        for part in open_parts(path, sniff=False):
             for line in part.stream:
                 if line.strip():
                     out.append(line.rstrip("\r\n"))

@@ -11,7 +11,6 @@ people: ``event_clarity`` 1 is ``confirmed``, 2 (low clarity) ``suspected``.
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from collections.abc import Mapping
 from typing import Any, Literal
@@ -52,6 +51,7 @@ class UcdpAdapter(CsvAdapter):
 
     name = "ucdp"
     required = REQUIRED
+    date_columns: tuple[str, ...] = ("date_start", "date_end")
     expected = (
         "a UCDP GED export: a CSV with a header naming id, type_of_violence, side_a, side_b, "
         "country and date_start"
@@ -61,10 +61,8 @@ class UcdpAdapter(CsvAdapter):
         gid = row["id"]
         if not gid:
             raise RowRejected("invalid event id", "empty id")
-        try:
-            day = dt.date.fromisoformat(row["date_start"][:10])
-        except ValueError:
-            raise RowRejected("invalid date", f"date_start {row['date_start']!r}") from None
+        day = self.day(row, "date_start")
+        end = self.day(row, "date_end") if row.get("date_end") else None
         violence = row["type_of_violence"]
         if violence not in ucdp_violence_types():
             raise RowRejected("unknown UCDP violence type", f"type_of_violence {violence!r}")
@@ -85,8 +83,8 @@ class UcdpAdapter(CsvAdapter):
         )
 
         notes = f"UCDP GED {row.get('dyad_name') or f'{side_a} - {side_b}'}"
-        if row.get("date_end", "")[:10] not in ("", row["date_start"][:10]):
-            notes += f"; between {day.isoformat()} and {row['date_end'][:10]}"
+        if end is not None and end != day:
+            notes += f"; between {day.isoformat()} and {end.isoformat()}"
         fields: dict[str, Any] = {
             "time": day.isoformat(),
             "actor": actor,
@@ -112,6 +110,7 @@ class UcdpAdapter(CsvAdapter):
             attribution=attribution,
             sources=sources,
             order_key=(int(gid) if digits(gid) else 0, gid),
+            code=f"UCDP type_of_violence {violence}",
         )
 
 

@@ -2,16 +2,73 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
+from ..errors import EventError
 from ..events import format_time
 from ..findings import Finding, level_rank
 from ..rules.resolved import Ruleset
 
-__all__ = ["RedLineResult", "Report"]
+__all__ = ["Explains", "NearGroup", "NearMiss", "RedLineResult", "Report"]
+
+
+@dataclass(frozen=True)
+class NearMiss:
+    """An event that missed a clause of a higher level than the one it got by one condition.
+    ``failed`` holds ``{field, expected, actual}``; ``summary`` is the line the text and
+    Markdown reports show (not serialised)."""
+
+    event: str
+    clause: str
+    level: str
+    failed: tuple[dict[str, Any], ...]
+    summary: str = field(default="", compare=False)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "event": self.event,
+            "clause": self.clause,
+            "level": self.level,
+            "failed": [dict(f) for f in self.failed],
+        }
+
+
+@dataclass(frozen=True)
+class NearGroup:
+    """A pattern group one event short: ``count`` of ``need`` events in one window, which a
+    further event by ``window_ends`` completes."""
+
+    pattern: str
+    level: str
+    key: str
+    events: tuple[str, ...]
+    count: int
+    need: int
+    window_ends: dt.datetime
+    summary: str = field(default="", compare=False)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "pattern": self.pattern,
+            "level": self.level,
+            "key": self.key,
+            "events": list(self.events),
+            "count": self.count,
+            "need": self.need,
+            "window_ends": format_time(self.window_ends),
+        }
+
+
+class Explains(Protocol):
+    """What a report keeps to explain its events (:class:`redlines.explain.BatchExplainer`)."""
+
+    def explain(self, event_id: str) -> Any: ...
+
+    def near_misses(self) -> Mapping[str, Sequence[NearMiss | NearGroup]]: ...
 
 
 @dataclass(frozen=True)
@@ -22,9 +79,11 @@ class RedLineResult:
     first_crossed_at: dt.datetime | None
     findings: tuple[Finding, ...]
     provenance: dict[str, Any] | None = None
+    #: Only when asked for (``redlines run --explain``, :meth:`Report.add_near_misses`).
+    near_misses: tuple[NearMiss | NearGroup, ...] | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        out: dict[str, Any] = {
             "id": self.id,
             "title": self.title,
             "status": self.status,
@@ -34,6 +93,9 @@ class RedLineResult:
             "provenance": self.provenance,
             "findings": [f.to_dict() for f in self.findings],
         }
+        if self.near_misses is not None:
+            out["near_misses"] = [n.to_dict() for n in self.near_misses]
+        return out
 
 
 @dataclass
@@ -48,6 +110,9 @@ class Report:
     description: str | None = None
     input: dict[str, Any] | None = None
     late_events: list[str] = field(default_factory=list)
+    #: What explains the report's events: set for batches (``evaluate``, ``evaluate_file``,
+    #: ``evaluate_dataframe``); never serialised.
+    _explainer: Explains | None = field(default=None, repr=False, compare=False)
 
     @classmethod
     def build(
@@ -100,6 +165,28 @@ class Report:
 
     def statuses(self) -> dict[str, str]:
         return {r.id: r.status for r in self.redlines}
+
+    def explain(self, event_id: str) -> Any:
+        """What every red line made of one event of the report, and why
+        (a :class:`redlines.explain.Explanation`). An unknown id is an
+        :class:`~redlines.errors.EventError` with a "did you mean"."""
+        return self._require_explainer().explain(event_id)
+
+    def add_near_misses(self) -> None:
+        """Give each red line its ``near_misses`` (what ``redlines run --explain`` shows)."""
+        near = self._require_explainer().near_misses()
+        self.redlines = tuple(
+            dataclasses.replace(r, near_misses=tuple(near.get(r.id, ()))) for r in self.redlines
+        )
+
+    def _require_explainer(self) -> Explains:
+        if self._explainer is None:
+            raise EventError.one(
+                "this report keeps no events to explain (only batch reports do: evaluate, "
+                "evaluate_file, evaluate_dataframe); use Evaluator.explain(event)",
+                file=self.file,
+            )
+        return self._explainer
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON report. Key order is fixed; the same input gives the same dict."""

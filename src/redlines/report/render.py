@@ -1,4 +1,5 @@
-"""Renderers: JSON, a readable text table, Markdown. All read :meth:`Report.to_dict`."""
+"""Renderers: JSON, a readable text table, Markdown. All read :meth:`Report.to_dict`; the text
+and Markdown ones also show each near miss's ``summary`` (``redlines run --explain``)."""
 
 from __future__ import annotations
 
@@ -48,11 +49,28 @@ def _pad(text: str, width: int, shown: str | None = None) -> str:
 
 def render_text(reports: Sequence[Report], *, color: bool = False) -> str:
     """A readable table per report, with findings and reasons below it."""
-    blocks = [_text_one(_printable(r.to_dict()), color) for r in reports]
+    blocks = [_text_one(_printable(r.to_dict()), color, _near(r)) for r in reports]
     return "\n".join(blocks)
 
 
-def _text_one(d: dict[str, Any], color: bool) -> str:
+#: Near misses shown per red line in the text and Markdown reports (JSON has them all).
+NEAR_MISSES_SHOWN = 10
+
+
+def _near(report: Report) -> dict[str, list[str]]:
+    """Each red line's near misses (when asked for) as the lines the reports show."""
+    out: dict[str, list[str]] = {}
+    for r in report.redlines:
+        lines = [printable(n.summary) for n in r.near_misses or ()]
+        if len(lines) > NEAR_MISSES_SHOWN:
+            more = len(lines) - NEAR_MISSES_SHOWN
+            lines = [*lines[:NEAR_MISSES_SHOWN], f"... and {more} more (the JSON report has all)"]
+        if lines:
+            out[r.id] = lines
+    return out
+
+
+def _text_one(d: dict[str, Any], color: bool, near: dict[str, list[str]]) -> str:
     lines: list[str] = []
     title = d["scenario"] or d["file"] or "events"
     lines.append(click.style(title, bold=True) if color else title)
@@ -62,11 +80,10 @@ def _text_one(d: dict[str, Any], color: bool) -> str:
     if d.get("input"):
         i = d["input"]
         lines.append(
-            f"input: {i['format']}  rows read {i['rows_read']}, used {i['rows_used']}, "
-            f"irrelevant {i['rows_irrelevant']}, rejected {i['rows_rejected']}"
+            f"input: {i['format']}{_encoding(i, ' ({})')}  rows read {i['rows_read']}, used "
+            f"{i['rows_used']}, irrelevant {i['rows_irrelevant']}, rejected {i['rows_rejected']}"
         )
-        for reason, n in i.get("rejected_by_reason", {}).items():
-            lines.append(f"  rejected {n}: {reason}")
+        lines.extend(f"  {note}" for note in input_notes(i))
     name_w = max(len("RED LINE"), *(len(f"{r['id']} {r['title']}") for r in d["redlines"]))
     lines.append("")
     lines.append(f"  {_pad('RED LINE', name_w)}  {_pad('STATUS', 8)}  FIRST CROSSED")
@@ -78,10 +95,9 @@ def _text_one(d: dict[str, Any], color: bool) -> str:
             f"{r['first_crossed_at'] or '-'}"
         )
     for r in d["redlines"]:
-        if not r["findings"]:
-            continue
-        lines.append("")
-        lines.append(f"{r['id']} findings:")
+        if r["findings"]:
+            lines.append("")
+            lines.append(f"{r['id']} findings:")
         for f in r["findings"]:
             ids = ", ".join(f["event_ids"])
             lines.append(
@@ -89,10 +105,46 @@ def _text_one(d: dict[str, Any], color: bool) -> str:
                 f"{f['time']}  [{f['clause']}]  {ids}"
             )
             lines.append(f"           {f['reason']}")
+        if r["id"] in near:
+            lines += ["", f"{r['id']} near misses:", *(f"  {n}" for n in near[r["id"]])]
     if d.get("late_events"):
         lines.append("")
         lines.append(f"late events (beyond allowed lateness): {', '.join(d['late_events'])}")
     return "\n".join(lines) + "\n"
+
+
+def _encoding(i: dict[str, Any], form: str) -> str:
+    """The input's encoding in *form* (``" ({})"``), when it was not UTF-8; else nothing."""
+    encoding = i.get("encoding")
+    if encoding is None:
+        return ""
+    if isinstance(encoding, dict):
+        encoding = ", ".join(f"{f} {e}" for f, e in encoding.items())
+    return form.format(encoding)
+
+
+#: The longest rejection detail quoted as an example in text and Markdown (JSON has it whole).
+_EXAMPLE_CHARS = 120
+
+
+def input_notes(i: dict[str, Any]) -> list[str]:
+    """A line for each reason rows of a report's ``input`` were rejected for: how many, and
+    the first such row as an example (``rejected 3: invalid date (e.g. row 17: date_start
+    '13/13/2021')``)."""
+    examples = i.get("rejected_examples", {})
+    lines = []
+    for reason, n in i.get("rejected_by_reason", {}).items():
+        line = f"rejected {n}: {reason}"
+        example = examples.get(reason)
+        if example is not None:
+            where = f"{example['file']} row {example['row']}" if "file" in example else ""
+            where = where or f"row {example['row']}"
+            detail = example["detail"] or ""
+            if len(detail) > _EXAMPLE_CHARS:
+                detail = detail[: _EXAMPLE_CHARS - 3] + "..."
+            line += f" (e.g. {where}" + (f": {detail})" if detail else ")")
+        lines.append(line)
+    return lines
 
 
 def _printable(value: Any) -> Any:
@@ -116,6 +168,7 @@ def render_markdown(reports: Sequence[Report]) -> str:
     parts = []
     for report in reports:
         d = _printable(report.to_dict())
+        near = _near(report)
         rs = d["ruleset"]
         out = [f"## {_md(d['scenario'] or d['file'] or 'Events')}", ""]
         noun = "event" if d["events"] == 1 else "events"
@@ -128,11 +181,13 @@ def render_markdown(reports: Sequence[Report]) -> str:
             reasons = "; ".join(f"{n} {r}" for r, n in i.get("rejected_by_reason", {}).items())
             out.append("")
             out.append(
-                f"Input ({i['format']}): {i['rows_read']} rows read, {i['rows_used']} used, "
-                f"{i['rows_irrelevant']} irrelevant, {i['rows_rejected']} rejected"
-                + (f" ({_md(reasons)})" if reasons else "")
-                + "."
+                f"Input ({i['format']}{_encoding(i, ', {}')}): {i['rows_read']} rows read, "
+                f"{i['rows_used']} used, {i['rows_irrelevant']} irrelevant, "
+                f"{i['rows_rejected']} rejected" + (f" ({_md(reasons)})" if reasons else "") + "."
             )
+            if i.get("rejected_examples"):
+                out.append("")
+                out += [f"- {_md(note)}" for note in input_notes(i)]
         out.append("")
         out += ["| Red line | Status | First crossed |", "|---|---|---|"]
         for r in d["redlines"]:
@@ -148,6 +203,9 @@ def render_markdown(reports: Sequence[Report]) -> str:
                         f"- **{f['level']}** `{f['clause']}` ({', '.join(f['event_ids'])}, "
                         f"{f['time']}): {_md(f['reason'])}"
                     )
+            if r["id"] in near:
+                out += ["", f"### {r['id']} near misses", ""]
+                out += [f"- {_md(n)}" for n in near[r["id"]]]
         sources = []
         for r in d["redlines"]:
             p = r.get("provenance")

@@ -1,11 +1,15 @@
 """Load a rule file: YAML -> RuleFile model -> checked, resolved :class:`Ruleset`.
 
 Every problem is reported with the file, line and column it comes from; unknown names (sets,
-conditions, fields, kinds, countries, shipped rulesets) come with a "did you mean".
+conditions, fields, kinds, countries, shipped rulesets) come with a "did you mean". The problems
+of the shape (:mod:`redlines.rules.shape`) and of names and values are found in one round and
+reported together, in file order; a ruleset that loads carries the warnings of
+:mod:`redlines.rules.lint`.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import hashlib
 import math
@@ -15,20 +19,20 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from pydantic import ValidationError
-
 from ..countries import normalize_country
-from ..errors import UNSET, InputError, InvalidValue, Problem, RuleError, RulesetNotFound, suggest
-from ..events import KIND_GROUPS, KINDS, MAX_INTEGER, parse_region, parse_time
-from ..source import (
-    MAX_DOCUMENT_BYTES,
-    Document,
-    Where,
-    dotted_path,
-    parse_yaml,
-    problems_from_validation,
-    read_text,
+from ..errors import (
+    UNSET,
+    InputError,
+    InvalidValue,
+    Problem,
+    RuleError,
+    RulesetNotFound,
+    in_file_order,
+    suggest,
 )
+from ..events import KIND_GROUPS, KINDS, MAX_INTEGER, parse_region, parse_time, unknown_choice
+from ..source import MAX_DOCUMENT_BYTES, Document, parse_yaml, problem_at, read_text
+from .lint import lint
 from .model import (
     AllOf,
     AnyOf,
@@ -55,6 +59,7 @@ from .resolved import (
     Test,
 )
 from .resolved import AnyOf as RAny
+from .shape import Shape, validate_shape
 
 __all__ = ["CLAUSE_PLACEHOLDERS", "PATTERN_PLACEHOLDERS", "load_rules", "shipped_rulesets"]
 
@@ -144,25 +149,30 @@ def parse_rules(text: str, file: str) -> Ruleset:
             file=file,
             line=1,
         )
-    try:
-        model = RuleFile.model_validate(doc.data)
-    except ValidationError as exc:
-        raise RuleError(
-            problems_from_validation(exc, RuleFile, Where(doc.file, doc.positions))
-        ) from None
-    resolver = _Resolver(model, doc)
+    shape = validate_shape(doc)
+    if shape.model is None:
+        raise RuleError(in_file_order(shape.problems))
+    resolver = _Resolver(shape.model, doc, shape)
     ruleset = resolver.resolve(hashlib.sha256(text.encode("utf-8")).hexdigest())
-    if resolver.problems:
-        raise RuleError(resolver.problems)
-    return ruleset
+    problems = in_file_order([*shape.problems, *resolver.problems])
+    if problems:
+        raise RuleError(problems)
+    return dataclasses.replace(ruleset, warnings=tuple(lint(ruleset, doc.positions)))
+
+
+#: The type of a set whose shape was wrong (see :mod:`redlines.rules.shape`): it is left out,
+#: and so are the checks of what refers to it.
+_BROKEN = "broken"
 
 
 class _Resolver:
-    """Checks names, types and values, and inlines sets and named conditions."""
+    """Checks names, types and values, and inlines sets and named conditions. Nothing is said
+    about the holes of *shape*: the places whose shape was wrong hold stand-ins."""
 
-    def __init__(self, model: RuleFile, doc: Document) -> None:
+    def __init__(self, model: RuleFile, doc: Document, shape: Shape | None = None) -> None:
         self.model = model
         self.doc = doc
+        self.shape = shape or Shape(model)
         self.problems: list[Problem] = []
         self.sets: dict[str, tuple[str, tuple[Any, ...]]] = {}  # name -> (type, members)
         self._resolving_conditions: list[str] = []
@@ -178,14 +188,15 @@ class _Resolver:
         value: Any = UNSET,
         suggestion: str | None = None,
     ) -> None:
-        line, col = self.doc.positions.find(path)
+        if self.shape.in_hole(path):
+            return  # about a stand-in: the shape problem there is what the user must fix
         self.problems.append(
-            Problem(
+            problem_at(
+                self.doc.positions,
+                path,
                 message,
                 file=self.doc.file,
-                line=line,
-                column=col,
-                field=field or dotted_path(path),
+                field=field,
                 value=value,
                 suggestion=suggestion,
             )
@@ -207,9 +218,12 @@ class _Resolver:
         if name in self.sets:
             return
         path: Path_ = ("sets", name)
+        if self.shape.in_hole(path):
+            self.sets[name] = (_BROKEN, ())
+            return
         if name in stack:
             self.problem(path, f"set '{name}' includes itself ({' -> '.join([*stack, name])})")
-            self.sets[name] = ("value", ())
+            self.sets[name] = (_BROKEN, ())  # reported here, not again where it is used
             return
         sdef = pending[name]
         given = [
@@ -226,7 +240,7 @@ class _Resolver:
             self.problem(
                 path, "a set needs exactly one of 'countries', 'kinds', 'regions' or 'values'"
             )
-            self.sets[name] = ("value", ())
+            self.sets[name] = (_BROKEN, ())
             return
         key, raw = given[0]
         stype = _SET_TYPES[key]
@@ -237,6 +251,8 @@ class _Resolver:
                 if item in pending and item not in self.sets:
                     self._resolve_set(item, pending, [*stack, name])
                 itype, imembers = self.sets[item]
+                if itype == _BROKEN:
+                    continue
                 if itype != stype:
                     self.problem(
                         ipath,
@@ -356,6 +372,8 @@ class _Resolver:
                 )
                 return None
             stype, members = self.sets[operand]
+            if stype == _BROKEN:
+                return None
             want = {"country": "country", "kind": "kind", "region": "region"}.get(ftype, "value")
             if stype != want:
                 self.problem(
@@ -378,6 +396,8 @@ class _Resolver:
         values: list[Any] = []
         for i, item in enumerate(operand):
             if isinstance(item, str) and item in self.sets and ftype == "kind":
+                if self.sets[item][0] == _BROKEN:
+                    return None
                 values.extend(self.sets[item][1])
                 continue
             v = self._value(fname, ftype, spec.choices, item, (*path, i))
@@ -393,10 +413,7 @@ class _Resolver:
                 return normalize_country(operand)
             if ftype in ("kind", "enum"):
                 if operand not in choices:
-                    raise InvalidValue(
-                        f"'{operand}' is not a valid {fname}",
-                        suggestion=suggest(str(operand), choices, cutoff=0.6),
-                    )
+                    raise unknown_choice(fname, operand, choices)
                 return operand
             if ftype == "region":
                 return parse_region(operand)
@@ -434,15 +451,16 @@ class _Resolver:
         seen_ids: set[str] = set()
         for i, rl in enumerate(self.model.red_lines):
             rpath: Path_ = ("red_lines", i)
-            if rl.id in seen_ids:
-                self.problem((*rpath, "id"), f"duplicate red line id '{rl.id}'", value=rl.id)
-            seen_ids.add(rl.id)
+            self._unique(rl.id, seen_ids, (*rpath, "id"), f"duplicate red line id '{rl.id}'")
             guard = (
                 self.condition(rl.applies_when, (*rpath, "applies_when"))
                 if rl.applies_when
                 else None
             )
-            if not rl.clauses and not rl.patterns:
+            broken = self.shape.in_hole((*rpath, "clauses")) or self.shape.in_hole(
+                (*rpath, "patterns")
+            )
+            if not rl.clauses and not rl.patterns and not broken:
                 self.problem(rpath, f"red line '{rl.id}' has neither clauses nor patterns")
             clause_ids: set[str] = set()
             clauses = []
@@ -454,7 +472,8 @@ class _Resolver:
             for j, pat in enumerate(rl.patterns):
                 ppath: Path_ = (*rpath, "patterns", j)
                 self._unique(pat.id, clause_ids, (*ppath, "id"))
-                patterns.append(self._pattern(pat, guard, ppath, bool(rl.clauses)))
+                has_clauses = bool(rl.clauses) or self.shape.in_hole((*rpath, "clauses"))
+                patterns.append(self._pattern(pat, guard, ppath, has_clauses))
             red_lines.append(
                 ResolvedRedLine(
                     rl.id,
@@ -479,10 +498,14 @@ class _Resolver:
             model=self.model,
         )
 
-    def _unique(self, ident: str, seen: set[str], path: Path_) -> None:
+    def _unique(self, ident: str, seen: set[str], path: Path_, message: str | None = None) -> None:
+        if self.shape.in_hole(path):
+            return  # a stand-in id duplicates nothing
         if ident in seen:
             self.problem(
-                path, f"duplicate clause or pattern id '{ident}' in this red line", value=ident
+                path,
+                message or f"duplicate clause or pattern id '{ident}' in this red line",
+                value=ident,
             )
         seen.add(ident)
 

@@ -10,12 +10,20 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, ClassVar, Literal
 
-from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Discriminator,
+    Field,
+    Tag,
+    WithJsonSchema,
+    field_validator,
+)
 
 from ..errors import InvalidValue
-from .operators import OPERATORS
+from .operators import ALIASES, OPERATORS
 
 __all__ = [
     "AllOf",
@@ -41,6 +49,13 @@ LEVELS: tuple[str, ...] = ("clear", "warning", "crossed")  # ordered, lowest fir
 
 _ID = r"^[A-Za-z][A-Za-z0-9_.-]*$"
 
+#: A date, or a date-time whose day is taken (YAML timestamps are read as text).
+_DATE_SCHEMA = {
+    "type": "string",
+    "pattern": r"^\d{4}-\d{2}-\d{2}([Tt ].*)?$",
+    "description": "a date (2024-05-05); a date-time names its day",
+}
+
 
 class _Closed(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
@@ -50,7 +65,7 @@ class Provenance(_Closed):
     """Where a red line comes from: shown in every report."""
 
     source: str
-    date: dt.date | None = None
+    date: Annotated[dt.date, WithJsonSchema(_DATE_SCHEMA)] | None = None
     url: str | None = None
     consequence: str | None = None
     notes: str | None = None
@@ -80,11 +95,19 @@ class SetDef(_Closed):
 Scalar = str | int | float | bool | dt.date | dt.datetime
 
 
+def _field_names(schema: dict[str, Any]) -> None:
+    """The JSON Schema of ``field``: one of the testable event fields (for editors)."""
+    from .resolved import FIELDS  # resolved.py imports this module
+
+    schema["enum"] = list(FIELDS)
+    schema["description"] = "the event field tested (docs/rules.md, Field tests)"
+
+
 class FieldTest(_Closed):
     """A test on one event field. Every test except ``exists: false`` is false when the field
     is absent or null; ``not`` is plain negation on top of that."""
 
-    field: str
+    field: str = Field(json_schema_extra=_field_names)
     eq: Scalar | None = None
     ne: Scalar | None = None
     in_: str | tuple[Scalar, ...] | None = Field(default=None, alias="in")
@@ -96,6 +119,15 @@ class FieldTest(_Closed):
     exists: bool | None = None
 
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+    #: An unknown key in a test is an unknown operator; other names of operators and of
+    #: ``field`` give the "did you mean" (see :data:`redlines.rules.operators.ALIASES`).
+    unknown_key: ClassVar[str] = "unknown operator"
+    key_synonyms: ClassVar[dict[str, str]] = {
+        **ALIASES,
+        "key": "field",
+        "name": "field",
+        "attribute": "field",
+    }
 
     def operators(self) -> list[tuple[str, Any]]:
         """The (operator, operand) pairs that are set, in the operator table's order. The
@@ -112,21 +144,30 @@ class FieldTest(_Closed):
 
 class AllOf(_Closed):
     all: tuple[Condition, ...]
+    key_synonyms: ClassVar[dict[str, str]] = {"and": "all", "every": "all", "all_of": "all"}
 
 
 class AnyOf(_Closed):
     any: tuple[Condition, ...]
+    key_synonyms: ClassVar[dict[str, str]] = {
+        "or": "any",
+        "some": "any",
+        "either": "any",
+        "any_of": "any",
+    }
 
 
 class NotOf(_Closed):
     not_: Condition = Field(alias="not")
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+    key_synonyms: ClassVar[dict[str, str]] = {"unless": "not", "except": "not", "negate": "not"}
 
 
 class Ref(_Closed):
     """Use a named condition from the file's ``conditions``."""
 
     ref: str
+    key_synonyms: ClassVar[dict[str, str]] = {"use": "ref", "condition": "ref", "$ref": "ref"}
 
 
 def _condition_tag(value: Any) -> str | None:
@@ -136,7 +177,8 @@ def _condition_tag(value: Any) -> str | None:
         )
     if not isinstance(value, dict):
         return None
-    for tag in ("all", "any", "not", "ref", "field"):
+    # `field` first: `{field: kind, not: threat}` is a test with a misnamed operator.
+    for tag in ("field", "all", "any", "not", "ref"):
         if tag in value:
             return tag
     return None
@@ -219,7 +261,16 @@ class Pattern(_Closed):
     level: Level = "crossed"
     select: PatternSelect
     count: int = Field(ge=2, le=1_000_000, strict=True)
-    within: Annotated[dt.timedelta, Field()]
+    within: Annotated[
+        dt.timedelta,
+        WithJsonSchema(
+            {
+                "type": "string",
+                "pattern": r"^\s*[0-9]+\s*(w|d|h|m|s)\s*$",
+                "description": "a window: 2w, 30d, 12h, 90m, 45s (at most 36500d)",
+            }
+        ),
+    ]
     same: tuple[str, ...] = ()
     reason: str = Field(min_length=1)
     description: str | None = None
@@ -245,7 +296,7 @@ class RuleFile(_Closed):
 
     schema_: Literal["redlines/rules/v1"] = Field(alias="schema")
     name: str = Field(pattern=_ID)
-    version: str
+    version: Annotated[str, WithJsonSchema({"type": ["string", "number"]})]
     title: str
     description: str | None = None
     provenance: Provenance | None = None

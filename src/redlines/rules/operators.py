@@ -7,7 +7,10 @@ Each operator of the rule language (``field: kind, in: MILITARY``) is defined he
 * how it is validated (the operand it takes and the field types it can test, read by
   :mod:`redlines.rules.load`),
 * its negation (read by the absence-aware De Morgan in :mod:`redlines.compile`),
-* and how it reads in words (:meth:`Operator.needs`, for explanations).
+* the other names people give it (``equals``, ``==``: :attr:`Operator.aliases`, read for the
+  "did you mean" of an unknown key in a test),
+* and how it reads in words (:meth:`Operator.needs`, :meth:`Operator.fails`, :func:`show`, for
+  explanations).
 
 Everything else looks operators up in :data:`OPERATORS`; adding one is one entry here (and its
 key in :class:`redlines.rules.model.FieldTest`, which a test keeps in step with this table).
@@ -25,6 +28,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 __all__ = [
+    "ALIASES",
     "COMPARABLE",
     "MAX_REGEX_CHARS",
     "OPERATORS",
@@ -32,6 +36,7 @@ __all__ = [
     "operator",
     "regex_chunks",
     "regex_safe",
+    "show",
 ]
 
 #: Field types (see :data:`redlines.rules.resolved.FIELDS`) that order comparisons accept.
@@ -46,9 +51,13 @@ _PLAIN = re.compile(r"^[A-Za-z0-9_-]+$")
 Terms = list[dict[str, Any]]
 
 
-def _show(value: Any) -> str:
-    if isinstance(value, tuple):
-        return "[" + ", ".join(_show(v) for v in value) + "]"
+def show(value: Any) -> str:
+    """A value as explanations write it: ``'state_forces'``, ``3``, ``['EST', 'POL']``, and
+    ``absent`` for None (no value)."""
+    if value is None:
+        return "absent"
+    if isinstance(value, (tuple, list)):
+        return "[" + ", ".join(show(v) for v in value) + "]"
     return f"'{value}'" if isinstance(value, str) else str(value)
 
 
@@ -85,12 +94,20 @@ class Operator:
     wording: str
     #: The message when the field's type is not in :attr:`types`.
     mismatch: Callable[[str, str, str], str] = _not_a_list
+    #: Other names people write for it (``equals``, ``==``): an unknown key in a test that is
+    #: one of them gets this operator as its "did you mean".
+    aliases: tuple[str, ...] = ()
 
     def needs(self, expected: Any) -> str:
         """``needs 'state_forces'``, ``needs one of ['EST', 'POL']``, ``needs no value``."""
         if self.operand == "flag":
             return "needs a value" if expected else "needs no value"
-        return self.wording.format(expected=_show(expected))
+        return self.wording.format(expected=show(expected))
+
+    def fails(self, field: str, actual: Any, expected: Any) -> str:
+        """Why the test fails on *actual* (None: the field has no value), in words:
+        ``actor_type is 'individuals', needs 'state_forces'``."""
+        return f"{field} is {show(actual)}, {self.needs(expected)}"
 
     def type_problem(self, field: str, ftype: str) -> str | None:
         """Why this operator cannot test a field of type *ftype*, or None when it can."""
@@ -136,7 +153,13 @@ def regex_chunks(members: tuple[str, ...]) -> list[tuple[str, ...]]:
     return chunks
 
 
-def _compare(name: str, fn: Callable[[Any, Any], bool], durable_op: str, words: str) -> Operator:
+def _compare(
+    name: str,
+    fn: Callable[[Any, Any], bool],
+    durable_op: str,
+    words: str,
+    aliases: tuple[str, ...],
+) -> Operator:
     negations = {"gt": "le", "ge": "lt", "lt": "ge", "le": "gt"}
     return Operator(
         name,
@@ -148,6 +171,7 @@ def _compare(name: str, fn: Callable[[Any, Any], bool], durable_op: str, words: 
         True,
         words,
         _not_comparable,
+        aliases,
     )
 
 
@@ -161,6 +185,7 @@ _TABLE = (
         lambda key, value: [{key: value}],
         False,
         "needs {expected}",
+        aliases=("equals", "equal", "equal_to", "is", "==", "="),
     ),
     Operator(
         "ne",
@@ -171,6 +196,7 @@ _TABLE = (
         lambda key, value: [{"$neq": {key: value}}],
         True,
         "must not be {expected}",
+        aliases=("not_equals", "not_equal", "not_eq", "neq", "is_not", "not", "!=", "<>"),
     ),
     Operator(
         "in",
@@ -181,6 +207,7 @@ _TABLE = (
         _durable_in,
         False,
         "needs one of {expected}",
+        aliases=("one_of", "among", "any_of", "is_in", "within", "members"),
     ),
     Operator(
         "not_in",
@@ -191,11 +218,36 @@ _TABLE = (
         lambda key, members: [{"$neq": {key: m}} for m in members],
         True,
         "must not be one of {expected}",
+        aliases=("none_of", "not_one_of", "not_among", "nin", "notin", "is_not_in", "outside"),
     ),
-    _compare("gt", op.gt, "$gt", "needs more than {expected}"),
-    _compare("ge", op.ge, "$gte", "needs at least {expected}"),
-    _compare("lt", op.lt, "$lt", "needs less than {expected}"),
-    _compare("le", op.le, "$lte", "needs at most {expected}"),
+    _compare(
+        "gt",
+        op.gt,
+        "$gt",
+        "needs more than {expected}",
+        ("greater_than", "more_than", "above", "over", "after", ">"),
+    ),
+    _compare(
+        "ge",
+        op.ge,
+        "$gte",
+        "needs at least {expected}",
+        ("greater_or_equal", "at_least", "gte", "min", "since", "from", ">="),
+    ),
+    _compare(
+        "lt",
+        op.lt,
+        "$lt",
+        "needs less than {expected}",
+        ("less_than", "fewer_than", "below", "under", "before", "<"),
+    ),
+    _compare(
+        "le",
+        op.le,
+        "$lte",
+        "needs at most {expected}",
+        ("less_or_equal", "at_most", "lte", "max", "until", "to", "<="),
+    ),
     Operator(
         "exists",
         "exists",  # exists: not x
@@ -205,11 +257,15 @@ _TABLE = (
         lambda key, wanted: [],  # idem: compiled as the presence flag alone
         False,
         "",
+        aliases=("exist", "present", "is_present", "defined", "is_set", "has", "has_value"),
     ),
 )
 
 #: Every operator, by name, in the order they are listed to users.
 OPERATORS: dict[str, Operator] = {o.name: o for o in _TABLE}
+
+#: Every other name of an operator (lower case), to the operator's name: ``{"equals": "eq"}``.
+ALIASES: dict[str, str] = {alias: o.name for o in _TABLE for alias in o.aliases}
 
 
 def operator(name: str) -> Operator:

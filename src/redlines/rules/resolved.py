@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
+from ..errors import Problem
 from .model import Provenance, RuleFile
 
 __all__ = [
@@ -157,6 +158,10 @@ class Ruleset:
     source: str  # "builtin:nato-2024" or the file path
     sets: dict[str, tuple[str, ...]] = field(default_factory=dict)
     model: RuleFile | None = field(default=None, compare=False, repr=False)
+    #: What :func:`redlines.rules.lint.lint` found when the file was loaded: clauses that can
+    #: never match or never name a finding, patterns that can never select an event. Problems
+    #: with ``severity="warning"``; the ruleset works, but probably not as its author meant.
+    warnings: tuple[Problem, ...] = field(default=(), compare=False, repr=False)
 
     @property
     def path(self) -> Path | None:
