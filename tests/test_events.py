@@ -6,6 +6,8 @@ import datetime as dt
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from pydantic import ValidationError
 
 from redlines import Event
@@ -228,3 +230,24 @@ def test_kinds_are_listed_only_when_none_comes_close() -> None:
         "f.yaml: field 'kind': unknown kind 'bombing': use one of ground_offensive"
     )
     assert msg.endswith(", border_provocation, other")
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    stamp=st.datetimes(
+        min_value=dt.datetime(1, 1, 2),
+        max_value=dt.datetime(9999, 12, 30),
+        timezones=st.timezones(),
+    )
+)
+def test_the_fast_reading_of_iso_times_agrees_with_the_full_one(stamp: dt.datetime) -> None:
+    text = stamp.isoformat()
+    if stamp.utcoffset() is None or stamp.utcoffset() % dt.timedelta(minutes=1):
+        return  # not an ISO 8601 offset
+    try:
+        slow = parse_time(" " + text)  # a leading space skips the fast path
+    except InvalidValue:
+        with pytest.raises(InvalidValue):
+            parse_time(text)
+        return
+    assert parse_time(text) == slow and parse_time(text).utcoffset() == dt.timedelta(0)

@@ -135,6 +135,12 @@ _DATETIME = re.compile(
     r"\s*(?:(?P<z>[Zz])|(?P<sign>[+-])(?P<oh>\d{2})(?::?(?P<om>\d{2}))?)?$",
     re.ASCII,  # digits are ASCII only: Arabic-Indic or fullwidth digits are not a date
 )
+#: ``2024-06-01T04:00:00+00:00`` (with or without six fraction digits): what Python 3.10's
+#: ``datetime.fromisoformat`` reads exactly as the full parser below does.
+_COMMON = re.compile(
+    r"^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(?:\.[0-9]{6})?"
+    r"[+-](?:[01][0-9]|2[0-3]):[0-5][0-9]$"
+)
 _TIME_HINT = "expected ISO 8601 with an offset (2024-06-01T04:00:00+00:00) or a date (2024-06-01)"
 
 #: The JSON Schema of a time: what :func:`parse_time` reads, as a pattern (JSON Schema's
@@ -163,6 +169,13 @@ def parse_time(value: Any) -> dt.datetime:
         return dt.datetime(value.year, value.month, value.day, tzinfo=dt.timezone.utc)
     if not isinstance(value, str):
         raise InvalidValue(f"a time must be a string or a date, not {type(value).__name__}")
+    if _COMMON.match(value):
+        # The form every writer of ISO 8601 produces, read by the standard library at C speed;
+        # anything it refuses (an offset out of range, say) is worded by the reading below.
+        try:
+            return _utc(dt.datetime.fromisoformat(value), value)
+        except ValueError:
+            pass
     text = value.strip()
     day = _DATE_ONLY.match(text)
     if day:

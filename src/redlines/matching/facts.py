@@ -9,6 +9,7 @@ presence.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from ..compile import ALWAYS
@@ -22,22 +23,40 @@ def event_fact(event: Event, seq: int) -> dict[str, Any]:
     """The fact posted for *event*. ``id`` is the engine's own key (``f<seq>``); the event's id
     travels as ``event_id`` (a rule testing the field ``id`` reads that key)."""
     fact: dict[str, Any] = {"id": f"f{seq}", ALWAYS: 1}
-    for spec in FIELDS.values():
-        value = field_value(event, spec.name)
-        if spec.type == "list":  # only presence is posted: durable compares scalars
-            value = value or None
-        fact[f"has__{spec.key}"] = 0 if value is None else 1
-        if value is not None and spec.type != "list":
-            fact[spec.key] = value
+    location = event.location
+    for key, has, read, listed in _READERS:
+        value = read(event, location)
+        if listed:  # only presence is posted: durable compares scalars
+            fact[has] = 1 if value else 0
+        elif value is None:
+            fact[has] = 0
+        else:
+            fact[has] = 1
+            fact[key] = value
     return fact
+
+
+Reader = Callable[[Event, Any], Any]
+
+
+def _reader(name: str) -> Reader:
+    """How to read field *name* of an event (and its location), built once per field."""
+    if name == "time":
+        return lambda event, location: event.time.timestamp()
+    if name.startswith("location."):
+        attr = name.split(".", 1)[1]
+        return lambda event, location: None if location is None else getattr(location, attr)
+    return lambda event, location: getattr(event, name)
+
+
+_READER_OF = {name: _reader(name) for name in FIELDS}
+#: (fact key, presence key, reader, is a list) for every field rules may test.
+_READERS: tuple[tuple[str, str, Reader, bool], ...] = tuple(
+    (spec.key, f"has__{spec.key}", _READER_OF[spec.name], spec.type == "list")
+    for spec in FIELDS.values()
+)
 
 
 def field_value(event: Event, name: str) -> Any:
     """The value of a (possibly dotted) field in the engine's vocabulary, or None."""
-    if name == "time":
-        return event.time.timestamp()
-    if name.startswith("location."):
-        if event.location is None:
-            return None
-        return getattr(event.location, name.split(".", 1)[1])
-    return getattr(event, name)
+    return _READER_OF[name](event, event.location)
