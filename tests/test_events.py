@@ -242,7 +242,8 @@ def test_kinds_are_listed_only_when_none_comes_close() -> None:
 )
 def test_the_fast_reading_of_iso_times_agrees_with_the_full_one(stamp: dt.datetime) -> None:
     text = stamp.isoformat()
-    if stamp.utcoffset() is None or stamp.utcoffset() % dt.timedelta(minutes=1):
+    offset = stamp.utcoffset()
+    if offset is None or offset % dt.timedelta(minutes=1):
         return  # not an ISO 8601 offset
     try:
         slow = parse_time(" " + text)  # a leading space skips the fast path
