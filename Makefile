@@ -46,6 +46,7 @@ test: lint typecheck pytest scenarios examples
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_evaluate.py
 	$(BIN)/python benchmarks/bench_adapters.py
+	cd benchmarks && ../$(BIN)/python bench_pipeline.py
 
 clean:
 	rm -rf $(VENV) build dist src/*.egg-info .pytest_cache .mypy_cache .ruff_cache
