@@ -6,7 +6,8 @@ Run from the project root:  .venv/bin/python examples/analysis.py
 2. Replay the September 2025 events against Poland one at a time, as a live feed, and print
    each finding the moment it appears (the probing pattern fires on the third event).
 3. Explain one event: why a Russian drone over Romania gives RL2 no level, and what it lacks.
-4. Print the Markdown report of the live scenario, ready to paste into a briefing.
+4. Tabulate the live report with pandas: findings, and each event's level per red line.
+5. Print the Markdown report of the live scenario, ready to paste into a briefing.
 """
 
 from __future__ import annotations
@@ -61,6 +62,11 @@ print(f"\n{explanation.only('RL2')}", end="")
 russian_activity = explanation.to_dict()["redlines"][1]["clauses"][1]  # its JSON form
 print("failing, as JSON:", [c for c in russian_activity["conditions"] if not c["ok"]])
 
-# 4. Markdown for a briefing.
+# 4. Tables (pandas): one row per finding, and one row per event with each red line's level.
+findings = report.to_dataframe()
+print(findings[["red_line", "level", "clause", "basis", "place"]].to_string(index=False))
+print(report.levels_frame().to_string())  # per-event levels: the pattern is in findings
+
+# 5. Markdown for a briefing.
 print()
 print(redlines.render([report], "markdown"))

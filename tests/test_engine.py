@@ -189,3 +189,12 @@ def test_more_than_64_branches_matching_one_fact_overflow_durables_stack() -> No
     eng = EngineRuleset(_ruleset("stack-ok", rules))
     assert len(eng.shards) == 2
     assert eng.match({"id": "f1", "v": 0}) == [f"r{i}" for i in range(100)]
+
+
+def test_durables_regex_misses_substrings_so_text_operators_are_decided_in_python() -> None:
+    """durable's `$mt` regex engine answers some substring searches wrongly (`.*BbB.*` does not
+    match 'BaBbBb'), so `contains` and `matches` reach the engine as flags computed from the
+    operator table's Python meaning (docs/architecture.md)."""
+    eng = EngineRuleset(_ruleset("substr", {"a": {"all": [{"m": {"$mt": {"notes": ".*BbB.*"}}}]}}))
+    assert eng.match({"id": "f1", "notes": "xBbBx"}) == ["a"]
+    assert eng.match({"id": "f2", "notes": "BaBbBb"}) == []  # wrong: 'BbB' is in it

@@ -36,7 +36,8 @@ def _report(nato: Ruleset):  # type: ignore[no-untyped-def]
 
 def test_json_shape(nato: Ruleset) -> None:
     data = json.loads(render_json([_report(nato)]))
-    assert list(data)[:5] == ["scenario", "file", "ruleset", "events", "redlines"]
+    assert list(data)[:6] == ["report_version", "scenario", "file", "ruleset", "events", "redlines"]
+    assert data["report_version"] == 2
     assert data["ruleset"] == {"name": "nato-2024", "version": "1.0.0", "sha256": nato.sha256}
     assert data["events"] == 2
     rl1, rl2 = data["redlines"]
@@ -49,6 +50,7 @@ def test_json_shape(nato: Ruleset) -> None:
     (f,) = rl1["findings"]
     assert f["event_ids"] == ["e1"] and f["level"] == "crossed" and f["clause"] == "report-example"
     assert "the report's own example" in f["reason"]
+    assert list(f)[-2:] == ["place", "sources"]
     assert rl1["provenance"]["source"] == "La Repubblica"
 
 

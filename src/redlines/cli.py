@@ -15,6 +15,7 @@ import json
 import os
 import stat
 import sys
+import tempfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any
 
@@ -24,6 +25,7 @@ from .coverage import measure_coverage, render_coverage
 from .errors import InputError, Problem, RedlinesError, printable, suggest
 from .events import Event
 from .explain import mismatch_lines
+from .findings import level_rank
 from .progress import ProgressBar
 from .readers import EXPORT_FORMATS as INPUT_FORMATS
 from .readers import AdapterOptions, Batch, Progress, read_exports
@@ -40,7 +42,7 @@ from .source import context_lines
 __all__ = ["EXIT_ERROR", "EXIT_FAIL", "EXIT_OK", "cli", "main"]
 
 EXIT_OK = 0
-EXIT_FAIL = 1  # `redlines test`: an expectation was not met
+EXIT_FAIL = 1  # `redlines test`: an expectation was not met; `run --fail-on`: level reached
 EXIT_ERROR = 2  # invalid input
 
 
@@ -134,11 +136,14 @@ def _prepare_all(
     adapter_options: AdapterOptions | None = None,
     problems: list[Problem] | None = None,
     then: Callable[[Run], None] | None = None,
+    names: dict[str, str] | None = None,
 ) -> list[Run]:
     """Load every file before evaluating any: one invalid file fails the run (exit 2), after
     the problems of every file (and any *problems* found before) are reported, with the
     warnings of the rulesets used. *then* checks more of each prepared run (its problems are
-    reported with the others)."""
+    reported with the others). *names* gives files the name reports and problems show
+    (standard input's copy is ``<stdin>``)."""
+    names = names or {}
     runs: list[Run] = []
     problems = [] if problems is None else problems
     cache: dict[tuple[str, str], Ruleset] = {}
@@ -153,11 +158,16 @@ def _prepare_all(
                 progress=progress,
                 adapter_options=adapter_options,
             )
+            if f in names:
+                prepared.batch.file = names[f]
             runs.append(prepared)
             if then is not None:
                 then(prepared)
         except InputError as exc:
-            problems.extend(_from_option(exc.problems))
+            problems.extend(
+                dataclasses.replace(p, file=names[f]) if p.file == f and f in names else p
+                for p in _from_option(exc.problems)
+            )
         if isinstance(progress, ProgressBar):
             progress.done(f)
     if isinstance(progress, ProgressBar):
@@ -185,7 +195,9 @@ def _from_option(problems: Sequence[Problem]) -> list[Problem]:
 def cli() -> None:
     """redlines: declarative red lines over conflict events.
 
-    Which red lines are crossed, which are in warning, and why.
+    Which red lines are crossed, which are in warning, and why. Every command exits 0 when
+    it succeeds and 2 on invalid input or a usage error; `test` exits 1 when an expectation
+    is not met, `run --fail-on` when a red line reaches the level given.
     """
 
 
@@ -251,7 +263,8 @@ def _data_options(func: Any) -> Any:
             default=None,
             metavar="FILE",
             type=click.Path(dir_okay=False),
-            help="Also write every rejected row (file, row, kind, reason, detail) as JSON Lines.",
+            help="Also write every rejected row (file, row, kind, reason, detail) as JSON Lines "
+            "(- for stdout, when the report or events do not go there).",
         ),
         click.option(
             "--explain-irrelevant",
@@ -308,6 +321,47 @@ def _replaceable(path: str) -> bool:
 EXPLAIN_IRRELEVANT = 1_000
 
 
+def _no_mixing(rejections_out: str | None, output: str | None, what: str) -> None:
+    """``--rejections -`` writes to stdout: a usage error when *what* goes there too."""
+    if rejections_out == "-" and (output is None or output == "-"):
+        raise click.UsageError(
+            f"--rejections - writes to standard output, where the {what} goes: give the "
+            "--rejections FILE another path"
+            + (", or write the report elsewhere with -o FILE" if what == "report" else "")
+        )
+
+
+def _stdin_copy(folder: str) -> str:
+    """Standard input, copied to a ``.jsonl`` file in *folder* (``run -``): read like any
+    event file, named ``<stdin>`` in reports and problems."""
+    path = os.path.join(folder, "stdin.jsonl")
+    with open(path, "w", encoding="utf-8", newline="") as out:
+        out.write(sys.stdin.read())
+    return path
+
+
+def _write_text(path: str, text: str) -> None:
+    """Write *text* to *path* (``-o``): a regular file (or a new one) is replaced atomically,
+    a device or FIFO written in place; exit 2 if we can't."""
+    try:
+        with click.open_file(path, "w", encoding="utf-8", atomic=_replaceable(path)) as out:
+            out.write(text)
+    except OSError as exc:
+        _problems([Problem(f"cannot write: {exc.strerror or exc}", file=path)])
+        raise _Exit(EXIT_ERROR) from None
+
+
+def _use_color(color: bool | None, output: str | None) -> bool:
+    """``--color``/``--no-color`` if given (an explicit ``--color`` wins over ``NO_COLOR``,
+    as no-color.org asks); else colour only on a terminal and when ``NO_COLOR`` is unset or
+    empty."""
+    if color is not None:
+        return color
+    if output is not None and output != "-":
+        return False
+    return sys.stdout.isatty() and not os.environ.get("NO_COLOR")
+
+
 def _explained(explain: bool, rejections_out: str | None) -> int:
     if explain and not rejections_out:
         raise click.UsageError("--explain-irrelevant writes to the --rejections FILE: give one")
@@ -340,13 +394,31 @@ def _adapter_options(kw: dict[str, Any]) -> AdapterOptions:
         raise click.BadParameter(str(exc)) from None
 
 
-@cli.command()
+@cli.command(short_help="Evaluate FILES and print a report for each.")
 @click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True)
 @_rules_option
 @_input_format_option
 @click.option(
-    "--color/--no-color", default=None, help="Colour the text table (default: on a terminal)."
+    "-o",
+    "--output",
+    default=None,
+    metavar="FILE",
+    type=click.Path(dir_okay=False),
+    help="Write the report to FILE instead of standard output (a regular file is replaced "
+    "atomically).",
+)
+@click.option(
+    "--fail-on",
+    type=click.Choice(("crossed", "warning")),
+    default=None,
+    help="Exit 1 when any red line reaches this level (warning: warning or crossed).",
+)
+@click.option(
+    "--color/--no-color",
+    default=None,
+    help="Colour the text table (default: on a terminal, unless NO_COLOR is set; --color "
+    "wins over NO_COLOR).",
 )
 @click.option(
     "--explain",
@@ -363,27 +435,58 @@ def run(
     fmt: str,
     rules: str | None,
     input_format: str | None,
+    output: str | None,
+    fail_on: str | None,
     color: bool | None,
     near_misses: bool,
     **data: Any,
 ) -> None:
-    """Evaluate scenario, event or real-data FILES and print a report for each."""
+    """Evaluate scenario, event or real-data FILES and print a report for each.
+
+    A FILE of - reads events, one JSON object a line, from standard input. The report goes
+    to standard output, or to -o FILE. --rejections - writes rejected rows to standard
+    output, and so needs -o.
+
+    \b
+    Exit codes:
+      0  evaluated (and, with --fail-on, no red line reached that level)
+      1  --fail-on: a red line reached that level
+      2  invalid input, or a usage error
+    """
+    _no_mixing(data["rejections_out"], output, "report")
+    if files.count("-") > 1:
+        raise click.UsageError("standard input (-) can be read only once")
     options = _adapter_options(data)
-    runs = _prepare_all(
-        files,
-        rules,
-        input_format,
-        progress=terminal_progress(files),
-        adapter_options=options,
-    )
+    with tempfile.TemporaryDirectory(prefix="redlines-") as tmp:
+        names: dict[str, str] = {}
+        if "-" in files:
+            copy = _stdin_copy(tmp)
+            names[copy] = "<stdin>"
+            files = tuple(copy if f == "-" else f for f in files)
+        runs = _prepare_all(
+            files,
+            rules,
+            input_format,
+            progress=terminal_progress(files),
+            adapter_options=options,
+            names=names,
+        )
     if data["rejections_out"]:
         _write_jsonl(data["rejections_out"], (j for r in runs for j in _row_records(r.batch)))
     reports = [evaluate_run(r, near_misses=near_misses) for r in runs]
-    use_color = sys.stdout.isatty() if color is None else color
-    click.echo(render(reports, fmt, color=use_color), nl=False, color=use_color)
+    use_color = _use_color(color, output)
+    text = render(reports, fmt, color=use_color)
+    if output is None or output == "-":
+        click.echo(text, nl=False, color=use_color)
+    else:
+        _write_text(output, text)
+    if fail_on is not None and any(
+        level_rank(r.status) >= level_rank(fail_on) for report in reports for r in report.redlines
+    ):
+        raise _Exit(EXIT_FAIL)
 
 
-@cli.command()
+@cli.command(short_help="Check the expectations of the scenarios under PATHS.")
 @click.argument("paths", nargs=-1, required=True)
 @click.option(
     "--coverage",
@@ -399,6 +502,12 @@ def test(paths: tuple[str, ...], rules: str | None, coverage: bool) -> None:
 
     With --coverage, also list for each ruleset the clauses, alternatives and patterns that
     the scenarios exercise, and those none does.
+
+    \b
+    Exit codes:
+      0  every expectation met
+      1  an expectation not met
+      2  invalid input, or no scenarios found
     """
     files, skip_notes, problems = discover(paths)
     runs = _prepare_all(
@@ -450,7 +559,7 @@ def test(paths: tuple[str, ...], rules: str | None, coverage: bool) -> None:
         raise _Exit(EXIT_FAIL)
 
 
-@cli.command()
+@cli.command(short_help="Say what every red line made of one event, and why.")
 @click.argument("file", type=click.Path(dir_okay=False))
 @click.option("--event", "event_id", required=True, metavar="ID", help="The event to explain.")
 @click.option("--redline", "red_line", metavar="RL", default=None, help="Only this red line.")
@@ -470,8 +579,14 @@ def explain(
     input_format: str | None,
     **data: Any,
 ) -> None:
-    """Say what every red line made of one event of FILE, and why (exit 0; 2 invalid input or
-    an unknown event id)."""
+    """Say what every red line made of one event of FILE, and why.
+
+    \b
+    Exit codes:
+      0  explained
+      2  invalid input, an unknown event id or red line, or a usage error
+    """
+    _no_mixing(data["rejections_out"], None, "explanation")
     (prepared,) = _prepare_all(
         [file],
         rules,
@@ -494,13 +609,19 @@ def explain(
     click.echo(explanation.to_json() if fmt == "json" else str(explanation), nl=False)
 
 
-@cli.command()
+@cli.command(short_help="Validate rule files or shipped rulesets.")
 @click.argument("files", nargs=-1, required=True)
 @_context_option
 @_strict_option
 def check(files: tuple[str, ...]) -> None:
-    """Validate rule FILES, or shipped rulesets by name (exit 0 valid, 2 invalid; warnings
-    are printed and exit 0, or 2 with --strict)."""
+    """Validate rule FILES, or shipped rulesets by name. Warnings (clauses that can never
+    match or never name a finding) are printed.
+
+    \b
+    Exit codes:
+      0  valid (warnings too, without --strict)
+      2  invalid, or warnings with --strict
+    """
     problems: list[Problem] = []
     warned: list[Ruleset] = []
     for f in files:
@@ -519,24 +640,43 @@ def check(files: tuple[str, ...]) -> None:
     _warnings(warned, errors=problems)
 
 
-@cli.command("schema")
+@cli.command("schema", short_help="Print a JSON Schema, for editors.")
 @click.argument("name", type=click.Choice(SCHEMAS))
 def schema_cmd(name: str) -> None:
     """Print the JSON Schema of a rule file, a scenario file, an event or the JSON report
-    (for editors: docs/editors.md)."""
+    (for editors: docs/editors.md).
+
+    \b
+    Exit codes:
+      0  printed
+      2  unknown NAME
+    """
     click.echo(schema_text(name), nl=False)
 
 
-@cli.command("rules")
-@_rules_option
+@cli.command("rules", short_help="List a ruleset's red lines with provenance.")
+@click.option(
+    "--rules",
+    "rules",
+    metavar="NAME|PATH",
+    default=None,
+    help="The ruleset to list: a shipped name or a rule file (default: nato-2024).",
+)
 def rules_cmd(rules: str | None) -> None:
-    """List the red lines of a ruleset (default nato-2024) with their provenance."""
+    """List the red lines of a ruleset (default nato-2024) with their provenance, and the
+    shipped rulesets.
+
+    \b
+    Exit codes:
+      0  listed
+      2  unknown or invalid ruleset
+    """
     rs = _option_rules(rules or "nato-2024")
     click.echo(describe_ruleset(rs))
     click.echo(f"shipped rulesets: {', '.join(shipped_rulesets())}")
 
 
-@cli.command()
+@cli.command(short_help="Turn GDELT, ACLED or UCDP exports into events.")
 @click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
 @_input_format_option
 @click.option(
@@ -562,7 +702,14 @@ def convert(
     keep_all: bool,
     **data: Any,
 ) -> None:
-    """Turn real event data (GDELT, ACLED, UCDP) into contract events (JSON Lines)."""
+    """Turn real event data (GDELT, ACLED, UCDP) into contract events (JSON Lines).
+
+    \b
+    Exit codes:
+      0  converted
+      2  invalid input, or a usage error
+    """
+    _no_mixing(data["rejections_out"], output, "events")
     from .matching import Relevance
 
     relevant = None if keep_all else Relevance(_option_rules(rules or "nato-2024"))

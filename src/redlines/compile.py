@@ -7,6 +7,11 @@ in disjunctive normal form (:mod:`redlines.rules.normal`), over a *fact*
 ``location__region``, times as epoch seconds and a ``has__<field>`` flag (1/0) per field.
 Absence is tested through those flags because durable-rules' ``$nex`` loops on facts without
 the field. Each test's durable form comes from the operator table.
+
+``contains``, ``matches`` and their negations test a *derived* flag
+(:func:`redlines.rules.operators.derived_key`), 1 or 0, that the engine's caller computes in
+Python for each fact (:meth:`CompiledRuleset.derived`; see :mod:`redlines.rules.operators`
+for why durable-rules' regular expressions are not used).
 """
 
 from __future__ import annotations
@@ -16,7 +21,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .rules.normal import disjuncts
-from .rules.operators import OPERATORS
+from .rules.operators import OPERATORS, derived_key
 from .rules.resolved import FIELDS, Cond, Ruleset, Test
 
 __all__ = ["ALWAYS", "CompiledRule", "CompiledRuleset", "compile_ruleset"]
@@ -66,6 +71,20 @@ class CompiledRuleset:
         for rule in self.rules:
             for i, alt in enumerate(rule.alternatives, 1):
                 out[f"{rule.name}#{i}"] = alt
+        return out
+
+    def derived(self) -> dict[str, tuple[str, str, str]]:
+        """The derived flags the definitions read: flag key -> (the field's fact key, the
+        positive operator, its operand). The flag is 1 when the operator holds of the fact's
+        value, 0 when it does not; it is left out when the field is absent."""
+        out: dict[str, tuple[str, str, str]] = {}
+        for rule in self.rules:
+            for conj in disjuncts(rule.condition):
+                for test in conj:
+                    if OPERATORS[test.op].derived:
+                        key = FIELDS[test.field].key
+                        positive = test.op.removeprefix("not_")
+                        out[derived_key(positive, key, test.value)] = (key, positive, test.value)
         return out
 
     def fact_keys(self) -> frozenset[str]:

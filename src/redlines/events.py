@@ -34,6 +34,7 @@ __all__ = [
     "KINDS",
     "KIND_GROUPS",
     "MAX_INTEGER",
+    "MAX_TAG",
     "MAX_TEXT",
     "TIME_SCHEMA",
     "Country",
@@ -227,6 +228,47 @@ def parse_region(value: Any) -> str:
     return code
 
 
+#: A tag: a lower-case word of letters, digits and ``_`` (``undersea_cable``).
+_TAG = re.compile(r"^[a-z0-9_]+$", re.ASCII)
+#: The longest tag, in characters.
+MAX_TAG = 64
+
+
+def _tags(value: Any) -> Any:
+    """Tags as given, lower-cased (``Energy`` is ``energy``), in their order, de-duplicated."""
+    if not isinstance(value, (list, tuple)):
+        return value  # pydantic words the error
+    out: list[str] = []
+    for tag in value:
+        if not isinstance(tag, str):
+            raise InvalidValue(f"a tag must be a word, not {tag!r}")
+        word = tag.strip().lower()
+        if not _TAG.match(word) or len(word) > MAX_TAG:
+            hint = re.sub(r"[^a-z0-9_]+", "_", word).strip("_")[:MAX_TAG]
+            raise InvalidValue(
+                f"invalid tag '{tag}': a tag is a word of letters, digits and '_' (at most "
+                f"{MAX_TAG} characters)",
+                suggestion=hint if hint and hint != word else None,
+            )
+        if word not in out:
+            out.append(word)
+    return out
+
+
+Tags = Annotated[
+    tuple[str, ...],
+    BeforeValidator(_tags),
+    WithJsonSchema(
+        {
+            "type": "array",
+            "items": {"type": "string", "pattern": "^[A-Za-z0-9_]+$", "maxLength": MAX_TAG},
+            "description": "lower-case words (critical_infrastructure, energy); any case is "
+            "lowered; duplicates are dropped",
+        }
+    ),
+]
+
+
 class _Closed(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
 
@@ -270,6 +312,7 @@ class Event(_Closed):
     location: Location | None = None
     fatalities: int | None = Field(default=None, ge=0, le=MAX_INTEGER, strict=True)
     sources: tuple[Text, ...] = ()
+    tags: Tags = ()
     notes: Text | None = None
 
     @field_validator("id", mode="before")
@@ -300,6 +343,8 @@ class Event(_Closed):
             out["fatalities"] = self.fatalities
         if self.sources:
             out["sources"] = list(self.sources)
+        if self.tags:
+            out["tags"] = list(self.tags)
         if self.notes is not None:
             out["notes"] = self.notes
         return out

@@ -79,14 +79,14 @@ def probe(at: dt.timedelta, **fields: Any) -> Event:
 
 
 def pattern_findings(events: list[Event], nato: Ruleset) -> list[Any]:
-    return [f for f in evaluate(events, nato).red_line("RL2").findings if f.kind == "pattern"]
+    return [f for f in evaluate(events, nato).red_line("RL2").findings if f.basis == "pattern"]
 
 
 def test_probing_fires_at_exactly_thirty_days(nato: Ruleset) -> None:
     events = [probe(dt.timedelta(0)), probe(dt.timedelta(days=15)), probe(dt.timedelta(days=30))]
     report = evaluate(events, nato)
     assert report.status("RL2") == "crossed"
-    (finding,) = [f for f in report.red_line("RL2").findings if f.kind == "pattern"]
+    (finding,) = [f for f in report.red_line("RL2").findings if f.basis == "pattern"]
     assert finding.clause == "probing"
     assert finding.event_ids == tuple(e.id for e in events)
     assert report.red_line("RL2").first_crossed_at == DAY0 + dt.timedelta(days=30)
@@ -147,7 +147,7 @@ def test_completion_time_is_the_third_in_event_time_order(nato: Ruleset) -> None
     a, b, c, d = (probe(dt.timedelta(days=n)) for n in (0, 5, 10, 12))
     for order in ([d, c, b, a], [b, d, a, c], [a, b, c, d]):
         rl2 = evaluate(order, nato).red_line("RL2")
-        (finding,) = [f for f in rl2.findings if f.kind == "pattern"]
+        (finding,) = [f for f in rl2.findings if f.basis == "pattern"]
         assert finding.time == DAY0 + dt.timedelta(days=10)
         assert finding.event_ids == (a.id, b.id, c.id, d.id)
 
@@ -287,7 +287,7 @@ def test_regression_select_level_any_means_warning_or_crossed(
 ) -> None:
     rs = parse_rules(PATTERN_RULES.format(select=select), "sel.yaml")
     events = [make_event(kind=k, time=f"2024-06-0{i + 1}") for i, k in enumerate(kinds)]
-    found = [f for f in evaluate(events, rs).red_line("X").findings if f.kind == "pattern"]
+    found = [f for f in evaluate(events, rs).red_line("X").findings if f.basis == "pattern"]
     assert bool(found) is fires
 
 
@@ -362,7 +362,7 @@ def test_pattern_matches_a_brute_force_reference_in_any_arrival_order(
     got = {
         (frozenset(int(i[1:]) for i in f.event_ids), int((f.time - DAY0).total_seconds() // 86400))
         for f in ev.findings()
-        if f.kind == "pattern"
+        if f.basis == "pattern"
     }
     assert got == _reference_pattern(days, 3, 30)
 

@@ -3,8 +3,9 @@
 They share no code that decides a match (the reference reads the operator table's Python
 meaning over the resolved conditions; durable-rules runs the compiled definitions), so these
 tests compare two independent readings: of the shipped ruleset, and of random rulesets
-written in the rule language (every field, every operator, sets, named conditions, ``not``,
-nested ``all``/``any``, ``applies_when`` and pattern selectors), each against random events.
+written in the rule language (every field, every operator, ``ignore_case``, sets, named
+conditions, ``not``, nested ``all``/``any``, ``applies_when`` and pattern selectors), each
+against random events.
 """
 
 from __future__ import annotations
@@ -21,12 +22,28 @@ from redlines.compile import CompiledRuleset, compile_ruleset
 from redlines.events import ACTOR_TYPES, ATTRIBUTIONS, INTENTS, KINDS
 from redlines.matching import DurableMatcher, Prefilter, ReferenceMatcher, engine_for, event_fact
 from redlines.matching.durable import EngineRuleset
-from redlines.rules.operators import OPERATORS
+from redlines.rules.operators import IGNORE_CASE, OPERATORS
 from redlines.rules.resolved import FIELDS
 
 COUNTRIES = ["RUS", "UKR", "BLR", "POL", "LTU", "PRK", "USA", "ROU"]
 REGIONS = ["UA-07", "UA-46", "PL-14", "LT-VL"]
-PLACES = ["Kovel", "Kyiv Oblast", "St. Petersburg", "a|b", "Przewodow"]
+PLACES = [
+    "Kovel",
+    "Kyiv Oblast",
+    "St. Petersburg",
+    "a|b",
+    "Przewodow",
+    "Estlink 2 cable",
+    "ESTLINK-2",
+    'the "Eagle S" near %20',
+    "BaBbBb",  # durable's own `$mt` of .*BbB.* misses it (rules/operators.py)
+]
+TAGS = ["energy", "undersea_cable", "police", "a1"]
+SOURCES = ["https://example.org/a", "x|y", "50%|"]
+#: Operands of contains (text, then list members) and matches: some hit the values above.
+NEEDLES = ["estlink", "Est", "a|b", "St.", "k", "link 2", "%20", "E", "BbB"]
+PATTERNS = ["est.?link", "(cable|pipe)", "[0-9]", r"\d+", "o+", r"a\|b", "[^a-z ]", "e{1,2}"]
+PATTERNS += ["x?", r"\.", "[%-]", "Est(link)? [0-9]", "^St", r"\w+ \d$", "(?<=a)b"]
 NOTES = ["", "note", "two words", "x.y"]
 TIMES = ["2024-06-01T00:00:00+00:00", "2024-06-15T12:30:00+00:00", "2025-01-01"]
 
@@ -65,7 +82,9 @@ def events(draw: st.DrawFn) -> Event:
     if draw(st.booleans()):
         data["fatalities"] = draw(st.integers(0, 12))
     if draw(st.booleans()):
-        data["sources"] = ["https://example.org/a"]
+        data["sources"] = draw(st.lists(st.sampled_from(SOURCES), max_size=3))
+    if draw(st.booleans()):
+        data["tags"] = draw(st.lists(st.sampled_from(TAGS), max_size=3))
     if draw(st.booleans()):
         data["notes"] = draw(st.sampled_from(NOTES))
     return Event.model_validate(data)
@@ -96,10 +115,21 @@ def _values(ftype: str, name: str) -> st.SearchStrategy[Any]:
 def field_tests(draw: st.DrawFn) -> dict[str, Any]:
     name = draw(st.sampled_from(sorted(FIELDS)))
     ftype = FIELDS[name].type
-    usable = [o for o in OPERATORS.values() if o.type_problem(name, ftype) is None]
+    usable = [o for o in OPERATORS.values() if o.written and o.type_problem(name, ftype) is None]
     operator = draw(st.sampled_from(usable))
+    if operator.name in IGNORE_CASE:
+        if "matches" in operator.name:
+            operand: Any = draw(st.sampled_from(PATTERNS))
+        elif ftype == "list":
+            operand = draw(st.sampled_from([*TAGS, *SOURCES, "Energy"]))
+        else:
+            operand = draw(st.sampled_from(NEEDLES))
+        test = {"field": name, operator.name: operand}
+        if draw(st.booleans()):
+            test["ignore_case"] = True
+        return test
     if operator.operand == "flag":
-        operand: Any = draw(st.booleans())
+        operand = draw(st.booleans())
     elif operator.operand == "set":
         operand = draw(st.lists(_values(ftype, name), min_size=1, max_size=4))
     else:

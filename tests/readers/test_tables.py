@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pycountry
@@ -15,6 +16,8 @@ from redlines.readers.tables import (
     fips_to_iso3,
     geonames_regions,
     read_table,
+    source_tags,
+    tags_for,
 )
 
 DOCS = Path(__file__).resolve().parents[2] / "docs" / "data.md"
@@ -26,6 +29,7 @@ TABLES = [
     "acled_event_types.csv",
     "acled_actors.csv",
     "ucdp_violence_types.csv",
+    "source_tags.csv",
     "geonames_admin1_iso3166_2.csv",
 ]
 
@@ -118,3 +122,11 @@ def test_tables_have_no_stray_columns(name: str) -> None:
     """An unquoted comma in a CSV cell would shift columns silently."""
     for row in read_table(name):
         assert None not in row and None not in row.values(), row
+
+
+def test_source_tags() -> None:
+    """ACLED sub-event types (any case) and GDELT actor type codes give tags, each once."""
+    assert tags_for("ACLED", ["air/drone strike"]) == ["air_or_drone_strike"]
+    assert tags_for("ACLED", ["Peaceful protest"]) == []
+    assert tags_for("GDELT", ["MIL", "", "mil", "COP"]) == ["military", "police"]
+    assert all(re.fullmatch(r"[a-z0-9_]+", tag) for tag in source_tags().values())

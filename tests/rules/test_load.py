@@ -124,7 +124,7 @@ def test_any_event_field_can_be_tested() -> None:
         ("sourced", ("e3",)),
     ]
     (msg,) = clause("{field: sources, eq: x}")
-    assert "only 'exists' can test 'sources' (a list)" in msg
+    assert "only 'exists' and 'contains' can test 'sources' (a list)" in msg
 
 
 def test_unknown_set_suggests() -> None:

@@ -8,12 +8,23 @@ import pytest
 
 from redlines import Problem, RuleError, parse_rules
 from redlines.rules.model import FieldTest
-from redlines.rules.operators import ALIASES, OPERATORS
+from redlines.rules.operators import ALIASES, IGNORE_CASE, OPERATORS, WRITTEN
 from redlines.source import model_keys
+
+#: Keys of a test that modify its operator rather than being one.
+MODIFIERS = ("ignore_case",)
 
 
 def test_the_rule_model_has_exactly_the_operators_of_the_table() -> None:
-    assert [k for k in model_keys(FieldTest) if k != "field"] == list(OPERATORS)
+    keys = [k for k in model_keys(FieldTest) if k != "field"]
+    assert [k for k in keys if k not in MODIFIERS] == list(WRITTEN)
+    # Every operator rules do not write is the case-insensitive form of one they write.
+    unwritten = [n for n in OPERATORS if n not in WRITTEN]
+    assert sorted(unwritten) == sorted(IGNORE_CASE.values())
+    assert set(IGNORE_CASE) <= set(WRITTEN)
+
+
+_TEXT_VALUES = ("Estlink 2", "estlink", "Kovel", ("energy", "police"), ())
 
 
 @pytest.mark.parametrize("name", [n for n, o in OPERATORS.items() if o.operand != "flag"])
@@ -21,8 +32,12 @@ def test_negation_is_the_complement_on_present_values(name: str) -> None:
     operator = OPERATORS[name]
     negation = OPERATORS[operator.negation]
     assert OPERATORS[negation.negation] is operator
-    operand: Any = (1, 3) if operator.operand == "set" else 2
-    for actual in (1, 2, 3, 4):
+    if "contains" in name or "matches" in name:
+        actuals: tuple[Any, ...] = _TEXT_VALUES if "contains" in name else _TEXT_VALUES[:3]
+        operand: Any = "ESTLINK" if "matches" in name else "energy"
+    else:
+        actuals, operand = (1, 2, 3, 4), (1, 3) if operator.operand == "set" else 2
+    for actual in actuals:
         assert operator.holds(actual, operand) is not negation.holds(actual, operand)
 
 
@@ -38,10 +53,10 @@ def test_type_problems_name_the_field() -> None:
         "'gt' compares numbers or times; 'kind' is a kind"
     )
     assert OPERATORS["gt"].type_problem("sources", "list") == (
-        "only 'exists' can test 'sources' (a list)"
+        "only 'exists' and 'contains' can test 'sources' (a list)"
     )
     assert OPERATORS["eq"].type_problem("sources", "list") == (
-        "only 'exists' can test 'sources' (a list)"
+        "only 'exists' and 'contains' can test 'sources' (a list)"
     )
     assert OPERATORS["exists"].type_problem("sources", "list") is None
     assert OPERATORS["ge"].type_problem("fatalities", "integer") is None

@@ -18,7 +18,7 @@ from ..compile import compile_ruleset
 from ..errors import EventError, InputError, Problem
 from ..events import Event
 from ..explain import BatchExplainer, Explanation, Pool, RulesetExplainer
-from ..findings import Finding, level_rank
+from ..findings import Finding, level_rank, place_text
 from ..matching import engine_for, event_fact
 from ..readers import read_dataframe
 from ..readers.dataframe import is_dataframe
@@ -83,6 +83,9 @@ class Evaluator:
             default=dt.timedelta(0),
         )
         self.late_events: list[str] = []
+        #: (id, time) of every event evaluated, in feed order: one tuple per event, for
+        #: :meth:`Report.levels_frame`.
+        self._evaluated: list[tuple[str, dt.datetime]] = []
         self._explainer: RulesetExplainer | None = None
         self._recent_ids = DuplicateIds()
         self._id_expiry: list[tuple[dt.datetime, str]] = []  # a heap, earliest time first
@@ -173,6 +176,7 @@ class Evaluator:
         heapq.heappush(self._id_expiry, (event.time, event.id))
         self._seq += 1
         seq = self._seq
+        self._evaluated.append((event.id, event.time))
         if self._max_time is not None and event.time < earlier(
             self._max_time, self.allowed_lateness
         ):
@@ -216,6 +220,8 @@ class Evaluator:
                     render_reason(clause.reason, values),
                     event.time,
                     tuple(matched),
+                    place_text(event.location),
+                    event.sources,
                 )
                 self._event_findings.append(finding)
                 new.append(finding)
@@ -260,6 +266,7 @@ class Evaluator:
             file=file,
             description=description,
             late_events=list(self.late_events),
+            evaluated=self._evaluated,
         )
 
 

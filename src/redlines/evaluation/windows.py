@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..events import Event, earlier, later
-from ..findings import Finding
+from ..findings import Finding, place_text
 from ..matching.facts import field_value
 from ..rules.model import window_text
 from ..rules.resolved import ResolvedPattern
@@ -42,6 +42,8 @@ class _Group:
 
     key: tuple[Any, ...] = ()
     members: dict[str, tuple[dt.datetime, int]] = field(default_factory=dict)
+    #: Each member's evidence: its place (:func:`place_text`) and sources.
+    evidence: dict[str, tuple[str | None, tuple[str, ...]]] = field(default_factory=dict)
     last: Entry | None = None
     crossed_at: dt.datetime | None = None
     #: Built when asked for (None: not yet, or changed since): a dense window changes its group
@@ -50,6 +52,7 @@ class _Group:
 
     def take(self, entry: Entry) -> None:
         self.members[entry.event.id] = entry.order
+        self.evidence[entry.event.id] = (place_text(entry.event.location), entry.event.sources)
         if self.last is None or entry.order > self.last.order:
             self.last = entry
 
@@ -145,6 +148,7 @@ class PatternState:
             target, *others = touching.values()
             for other in others:
                 target.members.update(other.members)
+                target.evidence.update(other.evidence)
                 if other.last is not None:
                     target.take(other.last)
                 if other.crossed_at is not None and (
@@ -187,6 +191,9 @@ class PatternState:
             tuple(ids),
             render_reason(p.reason, values),
             group.crossed_at,
+            (),
+            "; ".join(dict.fromkeys(pl for i in ids if (pl := group.evidence[i][0]))) or None,
+            tuple(dict.fromkeys(src for i in ids for src in group.evidence[i][1])),
         )
 
     def evict(self, horizon: dt.datetime) -> None:

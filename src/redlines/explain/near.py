@@ -157,7 +157,7 @@ def _deciding(explainer: BatchExplainer, red_line: str, findings: list[Finding])
     """For each finding, why it holds: the matched clause's values, or the pattern's window."""
     lines = []
     for f in findings:
-        if f.kind == "event":
+        if f.basis == "event":
             (event,) = f.event_ids
             clause = explainer.explain(event).red_line(red_line).clause(f.clause)
             lines.append(f"{event}: {clause.line()}")

@@ -23,6 +23,8 @@ does. Design, from what durable-rules does (verified in tests/test_engine.py):
   ("shards") of at most :data:`RULES_PER_SHARD` as needed, and each shard has its own
   prefilter (``prefilter.py``): a fact is asserted only into the shards whose rules it could
   match, so adding red lines about other countries costs an index lookup, not a round trip.
+* ``contains`` and ``matches`` tests read derived flags (:meth:`CompiledRuleset.derived`),
+  computed here with the operator table's Python meaning and sent with the fact.
 * Result code 1 of an assertion means "no rule matched". Any failure of the engine is raised as
   :class:`EngineError`, after the shard's state is reset, so that one failure does not poison
   the shared engine.
@@ -41,6 +43,7 @@ import durable_rules_engine as _engine
 from ..compile import CompiledRuleset
 from ..errors import EngineError
 from ..rules.normal import disjuncts
+from ..rules.operators import OPERATORS
 from ..rules.resolved import Test
 from .prefilter import Prefilter
 
@@ -77,7 +80,11 @@ class EngineRuleset:
     def __init__(self, compiled: CompiledRuleset) -> None:
         global _REGISTERED
         self.compiled = compiled
-        self._keys = sorted(compiled.fact_keys())
+        self._derived = [
+            (flag, key, f"has__{key}", OPERATORS[op].holds, operand)
+            for flag, (key, op, operand) in sorted(compiled.derived().items())
+        ]
+        self._keys = sorted(compiled.fact_keys() - {flag for flag, *_ in self._derived})
         self._order = {r.name: i for i, r in enumerate(compiled.rules)}
         # Clause rules first, then pattern selectors, so that a caller asking only for clauses
         # (then only for the patterns it needs) touches only their shards.
@@ -127,6 +134,9 @@ class EngineRuleset:
         for key in self._keys:
             if key in fact:
                 sent[key] = fact[key]
+        for flag, key, has, holds, operand in self._derived:
+            if fact.get(has) == 1:
+                sent[flag] = 1 if holds(fact[key], operand) else 0
         return json.dumps(sent, ensure_ascii=False)
 
     def match(self, fact: dict[str, Any], names: Collection[str] | None = None) -> list[str]:

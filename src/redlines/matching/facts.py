@@ -4,7 +4,8 @@ A fact is the event flattened into the engine's vocabulary: ``location.region`` 
 ``location__region``, the time becomes epoch seconds, the event's id travels as ``event_id``
 (``id`` is durable-rules' own key), and each field has a presence flag ``has__<key>`` (1 or 0),
 because durable-rules cannot test absence (its ``$nex`` loops). List fields post only their
-presence.
+presence to the engine (``contains`` reads the list itself, in Python:
+:func:`redlines.rules.operators.derived_key`).
 """
 
 from __future__ import annotations
@@ -26,8 +27,10 @@ def event_fact(event: Event, seq: int) -> dict[str, Any]:
     location = event.location
     for key, has, read, listed in _READERS:
         value = read(event, location)
-        if listed:  # only presence is posted: durable compares scalars
+        if listed:  # durable compares scalars: the engine is sent only the presence
             fact[has] = 1 if value else 0
+            if value:
+                fact[key] = value
         elif value is None:
             fact[has] = 0
         else:

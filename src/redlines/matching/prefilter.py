@@ -8,7 +8,8 @@ to a few values (an ``eq``, an ``in``, or an ``exists``, which pins the presence
 can satisfy an alternative only if it has one of the values the alternative is filed under
 and holds its other pins too, so a fact that passes no alternative this way matches no rule,
 and never reaches the engine. An alternative with no such test (only ``ne``, ``not_in``,
-comparisons) makes the prefilter let every fact through.
+comparisons, ``contains``, ``matches``: none of them pins a value) makes the prefilter let
+every fact through.
 
 It is sound by construction (it only skips facts that provably match nothing) and checked by a
 property test: over random rulesets and events, whatever it skips the reference matcher

@@ -21,7 +21,7 @@ from .adapter import NO_COUNTRY, Candidate, RowRejected, digits
 from .csvbase import CsvAdapter, header_names
 from .dates import parse_day
 from .options import DateOrder
-from .tables import AcledTypeRule, acled_actor_rules, acled_type_rules
+from .tables import AcledTypeRule, acled_actor_rules, acled_type_rules, tags_for
 
 __all__ = ["AcledAdapter", "parse_acled_date", "votes"]
 
@@ -141,6 +141,9 @@ class AcledAdapter(CsvAdapter):
         }
         if location:
             fields["location"] = location
+        tags = tags_for("ACLED", [row.get("sub_event_type", "")])
+        if tags:
+            fields["tags"] = tags
         fatalities = self.fatalities(row.get("fatalities", ""), "fatalities")
         if fatalities is not None:
             fields["fatalities"] = fatalities

@@ -1,6 +1,6 @@
 """Event files in CSV: a header of event field names (``location.region`` for nested fields,
-any case), one event a row, ``sources`` separated by ``|``. Every problem in the file is
-collected and reported with its line and column."""
+any case), one event a row, ``sources`` and ``tags`` separated by ``|``. Every problem in the
+file is collected and reported with its line and column."""
 
 from __future__ import annotations
 

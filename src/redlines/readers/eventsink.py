@@ -44,6 +44,8 @@ EVENT_COLUMNS: tuple[str, ...] = (
 _REQUIRED_NULLABLE = "actor"  # an empty actor is null (unknown), not left out
 _INTEGERS = frozenset({"id", "fatalities"})
 _NUMBERS = frozenset({"location.lat", "location.lon"})
+#: List columns: a cell holds the members separated by ``|``.
+_LISTS = frozenset({"sources", "tags"})
 
 
 def suggest_column(name: str) -> str | None:
@@ -81,7 +83,7 @@ def _cell(column: str, value: Any) -> Any:
     """One non-missing value of *column*, as a record gives it, made what the event field
     takes: text stripped, numbers in number columns read from text, whole floats in integer
     columns (pandas makes an integer column float when it has a gap) as integers, ``sources``
-    split on ``|``, a naive datetime at midnight (a date in pandas) as that date."""
+    and ``tags`` split on ``|``, a naive datetime at midnight (a date in pandas) as that date."""
     value = _scalar(value)
     if isinstance(value, str):
         value = value.strip()
@@ -91,7 +93,7 @@ def _cell(column: str, value: Any) -> Any:
         if column in _NUMBERS:
             with contextlib.suppress(ValueError):
                 return number(value)
-        if column == "sources":
+        if column in _LISTS:
             return [s.strip() for s in value.split("|") if s.strip()]
         return value
     if column in _INTEGERS and isinstance(value, float) and value.is_integer():
@@ -103,7 +105,7 @@ def _cell(column: str, value: Any) -> Any:
             return value.date()
         # pandas' Timestamp, as the plain datetime it stands for
         return dt.datetime(*value.timetuple()[:6], value.microsecond, tzinfo=value.tzinfo)
-    if column == "sources" and (isinstance(value, (list, tuple)) or hasattr(value, "tolist")):
+    if column in _LISTS and (isinstance(value, (list, tuple)) or hasattr(value, "tolist")):
         items = value.tolist() if hasattr(value, "tolist") else value
         return [v.strip() if isinstance(v, str) else v for v in items if not is_missing(v)]
     return value

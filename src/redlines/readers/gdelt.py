@@ -19,7 +19,14 @@ from ..events import KIND_GROUPS
 from .adapter import NO_COUNTRY, Candidate, Evidence, RowRejected, digits, number
 from .geo import region_for
 from .options import AdapterOptions, DateOrder
-from .tables import CameoCode, cameo_actor_types, cameo_codes, cameo_country, fips_to_iso3
+from .tables import (
+    CameoCode,
+    cameo_actor_types,
+    cameo_codes,
+    cameo_country,
+    fips_to_iso3,
+    tags_for,
+)
 
 __all__ = [
     "GdeltAdapter",
@@ -237,6 +244,9 @@ class GdeltAdapter:
         }
         if location is not None:
             fields["location"] = location
+        tags = tags_for("GDELT", [row[12], row[13], row[14]])  # Actor1Type1Code ... Type3Code
+        if tags:
+            fields["tags"] = tags
         return Candidate(
             fields=fields,
             event_id=f"gdelt-{gid}",

@@ -94,6 +94,30 @@ def cameo_actor_types() -> dict[str, str]:
 
 
 @lru_cache(maxsize=1)
+def source_tags() -> dict[tuple[str, str], str]:
+    """(source, code) -> event tag, from ``source_tags.csv``: ACLED sub-event types
+    (``("ACLED", "air/drone strike")``, lower case) and GDELT actor type codes
+    (``("GDELT", "MIL")``)."""
+    out: dict[tuple[str, str], str] = {}
+    for r in read_table("source_tags.csv"):
+        value = r["value"].lower() if r["source"] == "ACLED" else r["value"]
+        out[(r["source"], value)] = r["tag"]
+    return out
+
+
+def tags_for(source: str, codes: list[str]) -> list[str]:
+    """The tags *codes* of *source* give, in order, each once."""
+    table = source_tags()
+    out: list[str] = []
+    for code in codes:
+        key = code.strip().lower() if source == "ACLED" else code.strip().upper()
+        tag = table.get((source, key))
+        if tag is not None and tag not in out:
+            out.append(tag)
+    return out
+
+
+@lru_cache(maxsize=1)
 def fips_to_iso3() -> dict[str, str]:
     """FIPS 10-4 country code (GDELT locations) -> ISO alpha-3. ``BO`` is Belarus, ``BY``
     Burundi, ``RS`` Russia, ``UP`` Ukraine."""

@@ -6,14 +6,31 @@ import dataclasses
 import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from ..errors import EventError
 from ..events import format_time
 from ..findings import Finding, level_rank
 from ..rules.resolved import Ruleset
 
-__all__ = ["Explains", "NearGroup", "NearMiss", "RedLineResult", "Report"]
+if TYPE_CHECKING:  # pragma: no cover
+    import pandas
+
+__all__ = ["REPORT_VERSION", "Explains", "NearGroup", "NearMiss", "RedLineResult", "Report"]
+
+#: The form of the JSON report (its first key, ``report_version``). 2: findings carry
+#: ``place`` and ``sources``. Reports of 0.1 had no version (1).
+REPORT_VERSION = 2
+
+
+def _pandas() -> Any:
+    try:
+        import pandas
+    except ImportError:  # pragma: no cover - pandas is a dev dependency
+        raise ImportError(
+            "Report.to_dataframe and Report.levels_frame need pandas: pip install pandas"
+        ) from None
+    return pandas
 
 
 @dataclass(frozen=True)
@@ -110,6 +127,9 @@ class Report:
     description: str | None = None
     input: dict[str, Any] | None = None
     late_events: list[str] = field(default_factory=list)
+    #: The evaluated events as (id, time), in the order they were fed (one tuple per event;
+    #: never serialised): what :meth:`levels_frame` has a row for.
+    evaluated: tuple[tuple[str, dt.datetime], ...] = field(default=(), repr=False, compare=False)
     #: What explains the report's events: set for batches (``evaluate``, ``evaluate_file``,
     #: ``evaluate_dataframe``); never serialised.
     _explainer: Explains | None = field(default=None, repr=False, compare=False)
@@ -125,6 +145,7 @@ class Report:
         file: str | None = None,
         description: str | None = None,
         late_events: Sequence[str] = (),
+        evaluated: Sequence[tuple[str, dt.datetime]] = (),
     ) -> Report:
         results = []
         for rl in ruleset.red_lines:
@@ -151,6 +172,7 @@ class Report:
             description,
             None,
             list(late_events),
+            tuple(evaluated),
         )
 
     def status(self, red_line: str) -> str:
@@ -190,7 +212,11 @@ class Report:
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON report. Key order is fixed; the same input gives the same dict."""
-        out: dict[str, Any] = {"scenario": self.scenario, "file": self.file}
+        out: dict[str, Any] = {
+            "report_version": REPORT_VERSION,
+            "scenario": self.scenario,
+            "file": self.file,
+        }
         if self.description:
             out["description"] = self.description
         out["ruleset"] = dict(self.ruleset)
@@ -201,3 +227,63 @@ class Report:
         if self.late_events:
             out["late_events"] = list(self.late_events)
         return out
+
+    def to_dataframe(self) -> pandas.DataFrame:
+        """One row per finding, every red line's in report order: ``red_line``, ``level``,
+        ``clause``, ``basis``, ``event_ids`` (a tuple), ``time``, ``reason``, ``place`` and
+        ``sources`` (a tuple, all of them). Pattern findings are rows too. Needs pandas."""
+        pd = _pandas()
+        columns = [
+            "red_line",
+            "level",
+            "clause",
+            "basis",
+            "event_ids",
+            "time",
+            "reason",
+            "place",
+            "sources",
+        ]
+        rows = [
+            [
+                f.red_line,
+                f.level,
+                f.clause,
+                f.basis,
+                f.event_ids,
+                f.time,
+                f.reason,
+                f.place,
+                f.sources,
+            ]
+            for r in self.redlines
+            for f in r.findings
+        ]
+        frame: pandas.DataFrame = pd.DataFrame(rows, columns=columns)
+        return frame
+
+    def levels_frame(self) -> pandas.DataFrame:
+        """One row per evaluated event (index ``event``, the id), in the order the events
+        were fed: a ``time`` column, then a column per red line with the level that red line
+        gave the event itself (``clear`` when none). Per-event levels only: a pattern finding
+        does not raise the level of its events (:meth:`to_dataframe` has the patterns).
+
+        Only reports made by an evaluator know their events (``evaluate``, ``evaluate_file``,
+        ``Evaluator.report``...); a report built otherwise has no rows. Needs pandas."""
+        pd = _pandas()
+        given: dict[tuple[str, str], str] = {}
+        for r in self.redlines:
+            for f in r.findings:
+                if f.basis == "event":
+                    for event_id in f.event_ids:
+                        key = (r.id, event_id)
+                        if level_rank(f.level) > level_rank(given.get(key, "clear")):
+                            given[key] = f.level
+        ids = [event_id for event_id, _ in self.evaluated]
+        data: dict[str, list[Any]] = {"time": [t for _, t in self.evaluated]}
+        for r in self.redlines:
+            data[r.id] = [given.get((r.id, event_id), "clear") for event_id in ids]
+        frame: pandas.DataFrame = pd.DataFrame(
+            data, index=pd.Index(ids, name="event", dtype=object)
+        )
+        return frame

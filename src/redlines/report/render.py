@@ -77,6 +77,8 @@ def _text_one(d: dict[str, Any], color: bool, near: dict[str, list[str]]) -> str
     rs = d["ruleset"]
     meta = f"file: {d['file']}  " if d["file"] and d["scenario"] else ""
     lines.append(f"{meta}ruleset: {rs['name']} {rs['version']}  events: {d['events']}")
+    if d.get("description"):
+        lines.append(d["description"])
     if d.get("input"):
         i = d["input"]
         lines.append(
@@ -105,12 +107,23 @@ def _text_one(d: dict[str, Any], color: bool, near: dict[str, list[str]]) -> str
                 f"{f['time']}  [{f['clause']}]  {ids}"
             )
             lines.append(f"           {f['reason']}")
+            lines.append(f"           place: {f['place'] or '-'}  sources: {_sources(f)}")
         if r["id"] in near:
             lines += ["", f"{r['id']} near misses:", *(f"  {n}" for n in near[r["id"]])]
     if d.get("late_events"):
         lines.append("")
         lines.append(f"late events (beyond allowed lateness): {', '.join(d['late_events'])}")
     return "\n".join(lines) + "\n"
+
+
+def _sources(f: dict[str, Any]) -> str:
+    """A finding's sources as the text and Markdown reports show them: the first three, and
+    how many more there are; ``-`` for none."""
+    s = f["sources"]
+    if not s["count"]:
+        return "-"
+    more = s["count"] - len(s["first"])
+    return ", ".join(s["first"]) + (f" (+{more} more)" if more else "")
 
 
 def _encoding(i: dict[str, Any], form: str) -> str:
@@ -176,6 +189,8 @@ def render_markdown(reports: Sequence[Report]) -> str:
             f"Ruleset **{rs['name']}** {rs['version']} · {d['events']} {noun}"
             + (f" · `{d['file']}`" if d["file"] else "")
         )
+        if d.get("description"):
+            out += ["", _md(d["description"])]
         if d.get("input"):
             i = d["input"]
             reasons = "; ".join(f"{n} {r}" for r, n in i.get("rejected_by_reason", {}).items())
@@ -201,7 +216,8 @@ def render_markdown(reports: Sequence[Report]) -> str:
                 for f in r["findings"]:
                     out.append(
                         f"- **{f['level']}** `{f['clause']}` ({', '.join(f['event_ids'])}, "
-                        f"{f['time']}): {_md(f['reason'])}"
+                        f"{f['time']}): {_md(f['reason'])} Place: {_md(f['place'] or '-')}; "
+                        f"sources: {_md(_sources(f))}."
                     )
             if r["id"] in near:
                 out += ["", f"### {r['id']} near misses", ""]

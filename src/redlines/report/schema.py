@@ -42,6 +42,13 @@ class ProvenanceJSON(_Closed):
     notes: str | None = None
 
 
+class SourcesJSON(_Closed):
+    """A finding's sources, kept short: how many, and the first three."""
+
+    count: int = Field(ge=0)
+    first: list[str] = Field(max_length=3)
+
+
 class FindingJSON(_Closed):
     """Why a red line has a level: one event (``basis: event``, a clause) or several
     (``basis: pattern``)."""
@@ -54,6 +61,10 @@ class FindingJSON(_Closed):
     reason: str
     #: Every clause of the red line the event matched (event findings only).
     matched_clauses: list[str] | None = None
+    #: Where: ``location.place``, ``region``, ``country`` of the event, those given (a
+    #: pattern: its events' distinct places joined by "; "); null when no event says.
+    place: str | None
+    sources: SourcesJSON
 
 
 class RedLineJSON(_Closed):
@@ -88,6 +99,7 @@ class InputJSON(BaseModel):
 class ReportJSON(_Closed):
     """What a ruleset says about one input (``redlines run --format json``)."""
 
+    report_version: Literal[2]
     scenario: str | None
     file: str | None
     description: str | None = None

@@ -29,6 +29,7 @@ from typing import Any
 from ..errors import WARNING, Problem
 from ..source import PathKey, Positions, problem_at
 from .normal import disjuncts
+from .operators import OPERATORS
 from .resolved import FIELDS, Cond, FieldSpec, ResolvedClause, ResolvedRedLine, Ruleset, Test
 
 __all__ = ["implies", "lint", "satisfiable"]
@@ -72,8 +73,11 @@ class _Domain:
             self.excluded.add(test.value)
         elif test.op == "not_in":
             self.excluded.update(test.value)
-        else:
+        elif test.op in ("gt", "ge", "lt", "le"):
             self._bound(test.op, test.value)
+        # contains, matches and their negations narrow the values in ways not tracked here:
+        # the field must be present, nothing more is assumed (a clause is never wrongly
+        # called impossible).
 
     def _allow(self, values: set[Any]) -> None:
         self.allowed = values if self.allowed is None else self.allowed & values
@@ -150,6 +154,10 @@ class _Domain:
             if values is not None:
                 return not (values & members)
             return all(m in self.excluded or not self.in_range(m) for m in members)
+        if test.op not in ("gt", "ge", "lt", "le"):  # contains, matches, ...
+            return values is not None and all(
+                isinstance(v, str) and OPERATORS[test.op].holds(v, test.value) for v in values
+            )
         if values is not None:
             return all(self._passes(v, test) for v in values)
         return self._bounded_by(test)

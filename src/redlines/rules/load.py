@@ -13,6 +13,7 @@ import dataclasses
 import datetime as dt
 import hashlib
 import math
+import re
 import string
 from collections.abc import Sequence
 from importlib import resources
@@ -46,7 +47,7 @@ from .model import (
     SetDef,
 )
 from .normal import TooComplex, disjuncts
-from .operators import OPERATORS
+from .operators import IGNORE_CASE, MAX_PATTERN_CHARS, OPERATORS, WRITTEN
 from .resolved import (
     FIELDS,
     All,
@@ -337,18 +338,29 @@ class _Resolver:
         if len(ops) != 1:
             self.problem(
                 path,
-                f"a test on '{test.field}' needs exactly one operator ({', '.join(OPERATORS)})",
+                f"a test on '{test.field}' needs exactly one operator ({', '.join(WRITTEN)})",
             )
             return None
         op, operand = ops[0]
         operator = OPERATORS[op]
         opath: Path_ = (*path, op)
+        if test.ignore_case is not None and op not in IGNORE_CASE:
+            self.problem(
+                (*path, "ignore_case"),
+                f"'ignore_case' modifies {', '.join(IGNORE_CASE)}; not '{op}'",
+            )
+            return None
         if operator.operand == "flag":
             return Test(spec.name, op, bool(operand))
         mismatch = operator.type_problem(spec.name, spec.type)
         if mismatch is not None:
             self.problem(opath, mismatch)
             return None
+        if op in IGNORE_CASE:
+            text = self._text_operand(op, operand, opath)
+            if text is None:
+                return None
+            return Test(spec.name, IGNORE_CASE[op] if test.ignore_case else op, text)
         if operator.operand == "set":
             members = self._operand_set(spec.name, spec.type, operand, opath)
             if members is None:
@@ -358,6 +370,25 @@ class _Resolver:
         if value is None:
             return None
         return Test(spec.name, op, value)
+
+    def _text_operand(self, op: str, operand: Any, path: Path_) -> str | None:
+        """The text of a ``contains`` or the regular expression of a ``matches``, checked: a
+        non-empty text of at most :data:`MAX_PATTERN_CHARS` characters; a pattern that
+        compiles."""
+        problem: str | None = None
+        if not isinstance(operand, str) or not operand:
+            problem = f"'{op}' needs a non-empty text"
+        elif len(operand) > MAX_PATTERN_CHARS:
+            problem = f"'{op}' takes at most {MAX_PATTERN_CHARS} characters"
+        elif "matches" in op:
+            try:
+                re.compile(operand)
+            except re.error as exc:
+                problem = f"invalid regular expression: {exc}"
+        if problem is not None:
+            self.problem(path, problem, value=operand if isinstance(operand, str) else UNSET)
+            return None
+        return str(operand)
 
     def _operand_set(
         self, fname: str, ftype: str, operand: Any, path: Path_

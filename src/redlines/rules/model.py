@@ -117,6 +117,12 @@ class FieldTest(_Closed):
     lt: Scalar | None = None
     le: Scalar | None = None
     exists: bool | None = None
+    contains: str | None = None
+    not_contains: str | None = None
+    matches: str | None = None
+    not_matches: str | None = None
+    #: A modifier of ``contains``, ``matches`` and their negations: any letter case.
+    ignore_case: bool | None = None
 
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
     #: An unknown key in a test is an unknown operator; other names of operators and of
@@ -127,6 +133,9 @@ class FieldTest(_Closed):
         "key": "field",
         "name": "field",
         "attribute": "field",
+        "case_insensitive": "ignore_case",
+        "icase": "ignore_case",
+        "nocase": "ignore_case",
     }
 
     def operators(self) -> list[tuple[str, Any]]:

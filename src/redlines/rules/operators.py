@@ -17,10 +17,20 @@ key in :class:`redlines.rules.model.FieldTest`, which a test keeps in step with 
 
 Semantics shared by both matchers: every operator except ``exists`` is false on an absent
 field; ``exists: true`` holds when the field has a value, ``exists: false`` when it has none.
+
+``contains`` and ``matches`` (and their negations) are decided in Python, by
+:attr:`Operator.holds`, for both matchers: durable-rules' regular expressions were measured to
+give wrong answers for substring searches (``$mt`` of ``.*BbB.*`` misses ``BaBbBb``; classes
+and alternations after ``.*`` fail more often; ``$imt`` more still) and to refuse small
+patterns (errors 503, 504). The durable form of such a test is a derived flag
+(:func:`derived_key`) that :mod:`redlines.matching.durable` computes for each fact it sends.
+``ignore_case`` makes them the case-insensitive operators ``icontains``, ``imatches``, ...
+(``str.casefold``; ``re.IGNORECASE``).
 """
 
 from __future__ import annotations
 
+import hashlib
 import operator as op
 import re
 from collections.abc import Callable
@@ -30,9 +40,13 @@ from typing import Any, Literal
 __all__ = [
     "ALIASES",
     "COMPARABLE",
+    "IGNORE_CASE",
+    "MAX_PATTERN_CHARS",
     "MAX_REGEX_CHARS",
     "OPERATORS",
+    "WRITTEN",
     "Operator",
+    "derived_key",
     "operator",
     "regex_chunks",
     "regex_safe",
@@ -62,7 +76,7 @@ def show(value: Any) -> str:
 
 
 def _not_a_list(op_name: str, field: str, ftype: str) -> str:
-    return f"only 'exists' can test '{field}' (a list)"
+    return f"only 'exists' and 'contains' can test '{field}' (a list)"
 
 
 def _not_comparable(op_name: str, field: str, ftype: str) -> str:
@@ -97,6 +111,12 @@ class Operator:
     #: Other names people write for it (``equals``, ``==``): an unknown key in a test that is
     #: one of them gets this operator as its "did you mean".
     aliases: tuple[str, ...] = ()
+    #: Whether rule files write it as a key of a test (``icontains`` and the other
+    #: case-insensitive forms are written ``contains: x, ignore_case: true``).
+    written: bool = True
+    #: Whether its durable form tests a derived flag (:func:`derived_key`) that the engine's
+    #: caller computes with :attr:`holds`, rather than the field itself.
+    derived: bool = False
 
     def needs(self, expected: Any) -> str:
         """``needs 'state_forces'``, ``needs one of ['EST', 'POL']``, ``needs no value``."""
@@ -112,6 +132,136 @@ class Operator:
     def type_problem(self, field: str, ftype: str) -> str | None:
         """Why this operator cannot test a field of type *ftype*, or None when it can."""
         return None if ftype in self.types else self.mismatch(self.name, field, ftype)
+
+
+#: The longest ``contains`` text or ``matches`` pattern, in characters.
+MAX_PATTERN_CHARS = 1024
+
+
+def derived_key(op: str, key: str, operand: str) -> str:
+    """The fact key of the flag (1 or 0) that says whether ``op`` (``contains``, ``imatches``,
+    ...) holds of the field at *key* with *operand*: the form durable-rules tests."""
+    digest = hashlib.sha256(operand.encode("utf-8")).hexdigest()[:16]
+    return f"{key}__{op}__{digest}"
+
+
+def _fold(text: str, ignore_case: bool) -> str:
+    return text.casefold() if ignore_case else text
+
+
+def _contains(ignore_case: bool) -> Callable[[Any, Any], bool]:
+    def holds(actual: Any, needle: Any) -> bool:
+        wanted = _fold(needle, ignore_case)
+        if isinstance(actual, (tuple, list)):
+            return any(_fold(str(member), ignore_case) == wanted for member in actual)
+        return isinstance(actual, str) and wanted in _fold(actual, ignore_case)
+
+    return holds
+
+
+def _matches(ignore_case: bool) -> Callable[[Any, Any], bool]:
+    flags = re.IGNORECASE if ignore_case else 0
+
+    def holds(actual: Any, pattern: Any) -> bool:
+        return isinstance(actual, str) and re.search(pattern, actual, flags) is not None
+
+    return holds
+
+
+def _negated(fn: Callable[[Any, Any], bool]) -> Callable[[Any, Any], bool]:
+    return lambda actual, operand: not fn(actual, operand)
+
+
+def _durable_flag(positive: str, wanted: int) -> Callable[[str, Any], Terms]:
+    return lambda key, operand: [{derived_key(positive, key, operand): wanted}]
+
+
+_TEXT = frozenset({"text"})
+_TEXT_OR_LIST = frozenset({"text", "list"})
+
+
+def _not_text(op_name: str, field: str, ftype: str) -> str:
+    if op_name.endswith("contains"):
+        return f"'{op_name}' tests text or list fields; '{field}' is a {ftype}"
+    return f"'{op_name}' tests text fields; '{field}' is a {ftype}"
+
+
+def _text_operators() -> tuple[Operator, ...]:
+    out: list[Operator] = []
+    for ignore_case in (False, True):
+        i = "i" if ignore_case else ""
+        any_case = " (any case)" if ignore_case else ""
+        contains, matches = _contains(ignore_case), _matches(ignore_case)
+        out += [
+            Operator(
+                f"{i}contains",
+                f"not_{i}contains",
+                "value",
+                _TEXT_OR_LIST,
+                contains,
+                _durable_flag(f"{i}contains", 1),
+                False,
+                "needs to contain {expected}" + any_case,
+                _not_text,
+                ("includes", "include", "has_member", "substring") if not ignore_case else (),
+                written=not ignore_case,
+                derived=True,
+            ),
+            Operator(
+                f"not_{i}contains",
+                f"{i}contains",
+                "value",
+                _TEXT_OR_LIST,
+                _negated(contains),
+                _durable_flag(f"{i}contains", 0),
+                True,
+                "must not contain {expected}" + any_case,
+                _not_text,
+                ("excludes", "lacks", "not_includes") if not ignore_case else (),
+                written=not ignore_case,
+                derived=True,
+            ),
+            Operator(
+                f"{i}matches",
+                f"not_{i}matches",
+                "value",
+                _TEXT,
+                matches,
+                _durable_flag(f"{i}matches", 1),
+                False,
+                "needs to match the pattern {expected}" + any_case,
+                _not_text,
+                ("regex", "regexp", "match", "pattern", "like", "search", "re")
+                if not ignore_case
+                else (),
+                written=not ignore_case,
+                derived=True,
+            ),
+            Operator(
+                f"not_{i}matches",
+                f"{i}matches",
+                "value",
+                _TEXT,
+                _negated(matches),
+                _durable_flag(f"{i}matches", 0),
+                True,
+                "must not match the pattern {expected}" + any_case,
+                _not_text,
+                ("not_regex", "not_match", "not_like") if not ignore_case else (),
+                written=not ignore_case,
+                derived=True,
+            ),
+        ]
+    return tuple(out)
+
+
+#: The case-insensitive form of each text operator (``ignore_case: true``).
+IGNORE_CASE = {
+    "contains": "icontains",
+    "not_contains": "not_icontains",
+    "matches": "imatches",
+    "not_matches": "not_imatches",
+}
 
 
 def _durable_in(key: str, members: tuple[Any, ...]) -> Terms:
@@ -259,10 +409,13 @@ _TABLE = (
         "",
         aliases=("exist", "present", "is_present", "defined", "is_set", "has", "has_value"),
     ),
+    *_text_operators(),
 )
 
 #: Every operator, by name, in the order they are listed to users.
 OPERATORS: dict[str, Operator] = {o.name: o for o in _TABLE}
+#: The operators rule files write as keys of a test, in the table's order.
+WRITTEN: tuple[str, ...] = tuple(o.name for o in _TABLE if o.written)
 
 #: Every other name of an operator (lower case), to the operator's name: ``{"equals": "eq"}``.
 ALIASES: dict[str, str] = {alias: o.name for o in _TABLE for alias in o.aliases}

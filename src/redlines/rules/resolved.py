@@ -71,14 +71,15 @@ def _fields() -> dict[str, FieldSpec]:
         _spec("location.lat", "number"),
         _spec("location.lon", "number"),
         _spec("fatalities", "integer"),
-        _spec("sources", "list"),  # only `exists` (at least one source) is testable
+        _spec("sources", "list"),  # `exists` (any source) and `contains` (a member)
+        _spec("tags", "list"),
         _spec("notes", "text"),
     ]
     return {s.name: s for s in specs}
 
 
 #: Every event field a condition may test, with its type and its key in the engine's fact.
-#: ``sources`` allows only ``exists`` (whether the event cites any source).
+#: List fields (``sources``, ``tags``) allow only ``exists`` (any member) and ``contains``.
 FIELDS: dict[str, FieldSpec] = _fields()
 
 Value = str | int | float | bool
