@@ -190,6 +190,16 @@ def _from_option(problems: Sequence[Problem]) -> list[Problem]:
     return [p if p.file is not None else dataclasses.replace(p, file="--rules") for p in problems]
 
 
+class _Path(click.Path):
+    """click's path type, refusing a name with a NUL byte (which the system cannot take) as a
+    usage error instead of failing inside ``os.stat``."""
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        if isinstance(value, str) and "\x00" in value:
+            self.fail(f"{printable(value)!r} holds a NUL byte, which no file name can", param, ctx)
+        return super().convert(value, param, ctx)
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="redlines")
 def cli() -> None:
@@ -262,7 +272,7 @@ def _data_options(func: Any) -> Any:
             "rejections_out",
             default=None,
             metavar="FILE",
-            type=click.Path(dir_okay=False),
+            type=_Path(dir_okay=False),
             help="Also write every rejected row (file, row, kind, reason, detail) as JSON Lines "
             "(- for stdout, when the report or events do not go there).",
         ),
@@ -395,7 +405,7 @@ def _adapter_options(kw: dict[str, Any]) -> AdapterOptions:
 
 
 @cli.command(short_help="Evaluate FILES and print a report for each.")
-@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
+@click.argument("files", nargs=-1, required=True, type=_Path(dir_okay=False))
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True)
 @_rules_option
 @_input_format_option
@@ -404,7 +414,7 @@ def _adapter_options(kw: dict[str, Any]) -> AdapterOptions:
     "--output",
     default=None,
     metavar="FILE",
-    type=click.Path(dir_okay=False),
+    type=_Path(dir_okay=False),
     help="Write the report to FILE instead of standard output (a regular file is replaced "
     "atomically).",
 )
@@ -560,7 +570,7 @@ def test(paths: tuple[str, ...], rules: str | None, coverage: bool) -> None:
 
 
 @cli.command(short_help="Say what every red line made of one event, and why.")
-@click.argument("file", type=click.Path(dir_okay=False))
+@click.argument("file", type=_Path(dir_okay=False))
 @click.option("--event", "event_id", required=True, metavar="ID", help="The event to explain.")
 @click.option("--redline", "red_line", metavar="RL", default=None, help="Only this red line.")
 @click.option(
@@ -677,13 +687,13 @@ def rules_cmd(rules: str | None) -> None:
 
 
 @cli.command(short_help="Turn GDELT, ACLED or UCDP exports into events.")
-@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
+@click.argument("files", nargs=-1, required=True, type=_Path(dir_okay=False))
 @_input_format_option
 @click.option(
     "-o",
     "--output",
     required=True,
-    type=click.Path(dir_okay=False, writable=True),
+    type=_Path(dir_okay=False, writable=True),
     help="Where to write the events, one JSON object a line (- for stdout).",
 )
 @_rules_option

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Annotated, Any
 
 import pycountry
@@ -45,6 +45,7 @@ __all__ = [
     "later",
     "parse_region",
     "parse_time",
+    "time_order",
     "unknown_choice",
 ]
 
@@ -381,3 +382,10 @@ EVENT_FIELDS: dict[str, tuple[str, ...]] = {
     "": tuple(Event.model_fields),
     "location": tuple(Location.model_fields),
 }
+
+
+def time_order(events: Sequence[Event]) -> list[int]:
+    """The positions of *events* in event-time order, ties broken by event id: the order a
+    batch is evaluated in, so that a report does not depend on the order of the input, even
+    for events at the same instant (ids are unique within a batch)."""
+    return sorted(range(len(events)), key=lambda i: (events[i].time, events[i].id))

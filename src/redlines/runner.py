@@ -10,7 +10,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .errors import EventError, InputError, Problem, RuleError, RulesetNotFound, in_file_order
+from .errors import (
+    EngineError,
+    EventError,
+    InputError,
+    Problem,
+    RuleError,
+    RulesetNotFound,
+    in_file_order,
+)
 from .evaluation import evaluate_batch
 from .explain import BatchExplainer
 from .matching import Relevance
@@ -170,13 +178,16 @@ def prepare(
 def evaluate_run(run: Run, *, near_misses: bool = False) -> Report:
     """Evaluate a prepared run in event-time order; with *near_misses*, give each red line its
     near misses (``redlines run --explain``)."""
-    report = evaluate_batch(
-        run.ruleset,
-        run.batch.events,
-        scenario=run.batch.name,
-        file=run.batch.file,
-        description=run.batch.description,
-    )
+    try:
+        report = evaluate_batch(
+            run.ruleset,
+            run.batch.events,
+            scenario=run.batch.name,
+            file=run.batch.file,
+            description=run.batch.description,
+        )
+    except EngineError as exc:  # say which input it happened on
+        raise EngineError(f"{run.batch.file}: {exc}") from None
     report.input = run.input
     if near_misses:
         report.add_near_misses()

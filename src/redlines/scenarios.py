@@ -11,7 +11,7 @@ from .errors import EventError, InputError, Problem, suggest
 from .events import format_time
 from .readers import Batch, Expectation
 from .report.model import RedLineResult
-from .source import MAX_DOCUMENT_BYTES, parse_yaml, read_text
+from .source import MAX_DOCUMENT_BYTES, parse_yaml, path_kind, read_text
 
 __all__ = ["check_expect", "discover", "expectation_mismatches"]
 
@@ -68,7 +68,8 @@ def discover(paths: Sequence[str | Path]) -> tuple[list[str], list[str], list[Pr
     problems: list[Problem] = []
     for p in paths:
         path = Path(p)
-        if path.is_dir():
+        kind = path_kind(path)
+        if kind == "dir":
             for f in sorted(path.rglob("*")):
                 if f.suffix.lower() not in (".yaml", ".yml", ".json") or not f.is_file():
                     continue
@@ -95,7 +96,7 @@ def discover(paths: Sequence[str | Path]) -> tuple[list[str], list[str], list[Pr
                     )
                 else:
                     skipped.append(f"SKIP {f}: not a scenario (no 'events') nor a rule file")
-        elif path.exists():
+        elif kind != "missing":
             found.append(str(path))
         else:
             problems.append(Problem("no such file or folder", file=str(path)))

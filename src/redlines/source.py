@@ -47,6 +47,7 @@ __all__ = [
     "document_path",
     "dotted_path",
     "model_keys",
+    "path_kind",
     "problem_at",
     "problems_from_validation",
     "read_text",
@@ -225,6 +226,10 @@ def parse_yaml(text: str, file: str) -> Document:
         raise InputError([Problem("invalid YAML/JSON: nested too deeply", file=file)]) from None
     except (ValueError, OverflowError) as exc:  # a scalar the YAML library cannot build
         raise InputError([Problem(f"invalid YAML/JSON: {exc}", file=file)]) from None
+    except AssertionError as exc:  # e.g. a `%YAML 1.3` directive, which ruamel asserts on
+        raise InputError(
+            [Problem(f"invalid YAML/JSON: {exc or 'the parser gave up'}", file=file, line=1)]
+        ) from None
     spots: dict[PathKey, tuple[int, int]] = {(): (1, 1)}
     keys: dict[PathKey, tuple[int, int]] = {}
     path: list[PathKey] = [()]
@@ -522,17 +527,26 @@ def _csv_split(text: str) -> list[str]:
 _SPOOLED: dict[str, Path] = {}
 
 
+def path_kind(path: str | Path) -> str:
+    """``"file"``, ``"dir"``, ``"missing"`` or ``"other"`` (a pipe, a device) for *path*; a
+    name the system cannot take (a NUL byte in it, a part longer than the system allows) is
+    ``"missing"``, never an exception."""
+    try:
+        mode = Path(path).stat().st_mode
+    except (OSError, ValueError):
+        return "missing"
+    if stat.S_ISREG(mode):
+        return "file"
+    return "dir" if stat.S_ISDIR(mode) else "other"
+
+
 def readable(path: str | Path) -> Path:
     """A path that can be opened as often as needed: *path* itself for a regular file (or one
     that does not exist, for the caller to report); for a pipe, FIFO or device such as
     ``/dev/stdin``, which can be read only once, a temporary copy of everything it gives, made
     once per process and removed at exit. Format detection and reading then read the copy."""
     p = Path(path)
-    try:
-        mode = p.stat().st_mode
-    except OSError:
-        return p
-    if stat.S_ISREG(mode) or stat.S_ISDIR(mode):
+    if path_kind(p) != "other":
         return p
     key = str(p)
     if key not in _SPOOLED:
@@ -610,6 +624,8 @@ def read_text(path: str | Path, *, limit: int | None = None) -> str:
         raise InputError.one("is a directory, not a file", file=file) from None
     except OSError as exc:
         raise InputError.one(f"cannot read: {exc.strerror or exc}", file=file) from None
+    except ValueError:  # a NUL byte in the name
+        raise InputError.one("no such file (the name holds a NUL byte)", file=file) from None
     if limit is not None and len(data) > limit:
         size = p.stat().st_size if stat.S_ISREG(p.stat().st_mode) else len(data)
         raise InputError.one(

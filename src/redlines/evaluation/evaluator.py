@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..compile import compile_ruleset
 from ..errors import EventError, InputError, Problem
-from ..events import Event
+from ..events import Event, time_order
 from ..explain import BatchExplainer, Explanation, Pool, RulesetExplainer
 from ..findings import Finding, level_rank, place_text
 from ..matching import engine_for, event_fact
@@ -280,7 +280,7 @@ def evaluate(
     """Evaluate a batch of events (models, plain dicts, or a pandas DataFrame of events) and
     return the report.
 
-    Events are taken in event-time order (input order breaks ties), so the result does not
+    Events are taken in event-time order (the event id breaks ties), so the result does not
     depend on the order they are given in. Event ids must be unique. Dicts and DataFrame rows
     are read as rows of the event CSV (``location.country`` columns; NaN, None and blank
     values leave a field out): see :func:`redlines.readers.eventsink.record_to_mapping`.
@@ -331,7 +331,7 @@ def evaluate_batch(
 
 
 def feed_in_time_order(evaluator: Evaluator, events: list[Event]) -> None:
-    """Feed a whole batch sorted by event time (input order breaks ties): the result is the
+    """Feed a whole batch sorted by event time (the event id breaks ties): the result is the
     same whatever order the batch is in, and no event is ever late."""
-    order = sorted(range(len(events)), key=lambda i: (events[i].time, i))
+    order = time_order(events)
     evaluator.consume(events[i] for i in order)

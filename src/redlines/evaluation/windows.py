@@ -75,7 +75,8 @@ class PatternState:
         self.orders: dict[tuple[Any, ...], list[tuple[dt.datetime, int]]] = {}
         self.groups: dict[tuple[Any, ...], list[_Group]] = {}
         self.group_of: dict[str, _Group] = {}  # for retained entries only
-        self.holding: set[str] = set()  # retained entries whose own window holds
+        #: (key, closing time) of the retained windows that hold
+        self.holding: set[tuple[tuple[Any, ...], dt.datetime]] = set()
 
     def key(self, event: Event) -> tuple[Any, ...]:
         return tuple(field_value(event, name) for name in self.pattern.same)
@@ -91,30 +92,36 @@ class PatternState:
         entries.insert(at, entry)
         orders.insert(at, entry.order)
         changed: dict[int, _Group] = {}
-        # The new entry can only complete windows that close within `within` after it.
-        first = bisect.bisect_left(orders, (entry.time, _LOW))
+        # The new entry can only complete windows that close within `within` after it. A window
+        # is fixed by its closing time, so entries at one instant share one: each distinct
+        # closing time is looked at once (events at one instant cost no more than others).
+        previous = entries[at - 1] if at else None
+        i = bisect.bisect_left(orders, (entry.time, _LOW))
         stop = bisect.bisect_right(orders, (later(entry.time, p.within), _HIGH))
-        for closing in entries[first:stop]:
-            start = bisect.bisect_left(orders, (earlier(closing.time, p.within), _LOW))
-            end = bisect.bisect_right(orders, (closing.time, _HIGH))
-            if end - start < p.count:
+        while i < stop:
+            closes = entries[i].time
+            end = bisect.bisect_right(orders, (closes, _HIGH))
+            start = bisect.bisect_left(orders, (earlier(closes, p.within), _LOW))
+            size, i = end - start, end
+            if size < p.count:
                 continue
-            previous = entries[at - 1] if at else None
-            if closing is not entry and end - start - 1 >= p.count:
-                # This window held before the entry came: only the entry is new to it.
-                group = self._merge(key, [entry, closing], closing.time)
+            if size - 1 >= p.count:
+                # This window held before the entry came: only the entry is new to it, and its
+                # other members are already one group.
+                other = entries[end - 1] if entries[end - 1] is not entry else entries[end - 2]
+                group = self._merge(key, [entry, other], closes)
             elif (
-                closing is entry
+                closes == entry.time
                 and previous is not None
-                and previous.event.id in self.holding
+                and (key, previous.time) in self.holding
                 and previous.time >= earlier(entry.time, p.within)
             ):
                 # The entry's window, less the entry, lies inside the held window of the entry
                 # just before it (the usual case of events arriving in time order).
-                group = self._merge(key, [entry, previous], closing.time)
+                group = self._merge(key, [entry, previous], closes)
             else:
-                group = self._merge(key, entries[start:end], closing.time)
-            self.holding.add(closing.event.id)
+                group = self._merge(key, entries[start:end], closes)
+            self.holding.add((key, closes))
             changed[id(group)] = group
         out = []
         for group in changed.values():
@@ -204,7 +211,7 @@ class PatternState:
                 continue
             for gone in self.entries[key][:cut]:
                 self.group_of.pop(gone.event.id, None)
-                self.holding.discard(gone.event.id)
+                self.holding.discard((key, gone.time))
             if cut == len(orders):
                 del self.entries[key], self.orders[key]
             else:

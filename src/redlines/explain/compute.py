@@ -21,7 +21,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from ..compile import CompiledRuleset, compile_ruleset
-from ..events import Event, earlier, format_time, later
+from ..events import Event, earlier, format_time, later, time_order
 from ..findings import level_rank
 from ..matching.facts import event_fact, field_value
 from ..matching.reference import ReferenceMatcher, test_holds
@@ -179,7 +179,7 @@ class Pool:
     (selected events per ``same`` key, in event-time order) are built when first asked for."""
 
     def __init__(self, explainer: RulesetExplainer, events: Sequence[Event]) -> None:
-        order = sorted(range(len(events)), key=lambda i: (events[i].time, i))
+        order = time_order(events)
         self.events = [events[i] for i in order]
         self.ruleset = explainer.ruleset
         self._hits = [

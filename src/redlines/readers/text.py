@@ -89,6 +89,33 @@ FALLBACK_ENCODING = "cp1252"
 _SNIFF_ENOUGH = 4096
 
 
+#: The most bytes the encoding sniff reads: a file with no telling byte that early is UTF-8.
+_SNIFF_MOST = 8 << 20
+#: The longest line an export may have, in characters (GDELT lines are a few kB; a longer one
+#: is refused before it is read whole).
+MAX_LINE = 1 << 20
+
+
+def bounded_lines(stream: IO[str], label: str) -> Iterator[str]:
+    """The lines of *stream*, each read at most :data:`MAX_LINE` characters at a time: a line
+    longer than that is a :class:`~redlines.errors.DataFormatError` naming it, raised before
+    the rest of it is read (a small zip archive can hold a line of gigabytes)."""
+    number = 0
+    while True:
+        line = stream.readline(MAX_LINE + 1)
+        if not line:
+            return
+        number += 1
+        if len(line) > MAX_LINE:
+            raise DataFormatError.one(
+                f"line {number} is longer than {MAX_LINE:,} characters: not an export this "
+                "reader takes",
+                file=label,
+                line=number,
+            )
+        yield line
+
+
 def sniff_encoding(raw: IO[bytes]) -> str:
     """The encoding of the bytes of *raw*, read from its start: ``utf-16`` with a UTF-16
     byte-order mark; otherwise ``utf-8``, unless more of its non-ASCII bytes are not UTF-8 than
@@ -96,8 +123,9 @@ def sniff_encoding(raw: IO[bytes]) -> str:
     what spreadsheets save "CSV" as). A UTF-8 file with a few broken bytes stays UTF-8.
 
     The bytes are read in chunks until :data:`_SNIFF_ENOUGH` non-ASCII characters have been
-    seen or the file ends; nothing is kept."""
+    seen, :data:`_SNIFF_MOST` bytes have been read, or the file ends; nothing is kept."""
     head = raw.read(1 << 16)
+    seen = len(head)
     if _bom_encoding(head) == "utf-16":
         return "utf-16"
     decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
@@ -108,9 +136,10 @@ def sniff_encoding(raw: IO[bytes]) -> str:
         bad = text.count("\ufffd")
         invalid += bad
         valid += len(text) - len(text.encode("ascii", "ignore")) - bad
-        if valid + invalid >= _SNIFF_ENOUGH:
+        if valid + invalid >= _SNIFF_ENOUGH or seen >= _SNIFF_MOST:
             break
         chunk = raw.read(1 << 20)
+        seen += len(chunk)
     else:
         invalid += decoder.decode(b"", final=True).count("\ufffd")
     return FALLBACK_ENCODING if invalid > valid else "utf-8"
@@ -187,12 +216,12 @@ _PROGRESS_LINES = 256
 def _lines(part: TextPart, progress: Progress | None) -> Iterator[str]:
     with _archive_errors(part.label), _decoding_errors(part):
         if progress is None or part.raw is None:
-            yield from part.stream
+            yield from bounded_lines(part.stream, part.label)
             return
         raw = part.raw
         with progress(Path(part.label).name, part.size) as advance:
             done = 0
-            for count, line in enumerate(part.stream):
+            for count, line in enumerate(bounded_lines(part.stream, part.label)):
                 if count % _PROGRESS_LINES == 0:
                     now = raw.tell()
                     if now > done:
@@ -241,7 +270,7 @@ def peek_lines(path: Path, limit: int = 5) -> list[str]:
     out: list[str] = []
     with _archive_errors(str(path)):
         for part in open_parts(path, sniff=False):
-            for line in part.stream:
+            for line in bounded_lines(part.stream, part.label):
                 if line.strip():
                     out.append(line.rstrip("\r\n"))
                     if len(out) >= limit:

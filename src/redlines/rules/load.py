@@ -32,7 +32,7 @@ from ..errors import (
     suggest,
 )
 from ..events import KIND_GROUPS, KINDS, MAX_INTEGER, parse_region, parse_time, unknown_choice
-from ..source import MAX_DOCUMENT_BYTES, Document, parse_yaml, problem_at, read_text
+from ..source import MAX_DOCUMENT_BYTES, Document, parse_yaml, path_kind, problem_at, read_text
 from .lint import lint
 from .model import (
     AllOf,
@@ -125,7 +125,7 @@ def load_rules(spec: str | Path = "nato-2024", *, base: Path | None = None) -> R
     path = Path(text)
     if base is not None and not path.is_absolute():
         path = base / path
-    if not looks_like_path and not path.exists():
+    if not looks_like_path and path_kind(path) == "missing":
         raise RulesetNotFound(
             [
                 Problem(
