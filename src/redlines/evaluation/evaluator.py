@@ -18,7 +18,7 @@ from ..compile import compile_ruleset
 from ..errors import EventError, InputError, Problem
 from ..events import Event, time_order
 from ..explain import BatchExplainer, Explanation, Pool, RulesetExplainer
-from ..findings import Finding, level_rank, place_text
+from ..findings import Finding, place_text
 from ..matching import engine_for, event_fact
 from ..readers import read_dataframe
 from ..readers.dataframe import is_dataframe
@@ -64,9 +64,9 @@ class Evaluator:
         self._red_line_by_id = {rl.id: rl for rl in self.ruleset.red_lines}
         self._red_line_order = {rl.id: i for i, rl in enumerate(self.ruleset.red_lines)}
         self._clause_rules = frozenset(r.name for r in self.compiled.rules if r.role == "clause")
-        #: (rule name, red line, the level its pattern selects) of every pattern selector
+        #: (rule name, red line, pattern) of every pattern selector
         self._pattern_rules = [
-            (f"{rl.id}:pattern:{p.id}", rl.id, p.select_level)
+            (f"{rl.id}:pattern:{p.id}", rl.id, p)
             for rl in self.ruleset.red_lines
             for p in rl.patterns
         ]
@@ -130,15 +130,7 @@ class Evaluator:
             for rule in (self._rule_by_name[n] for n in fired)
             if rule.red_line == rl.id and rule.role == "clause"
         ]
-        return self._level_of(rl, matched), matched
-
-    @staticmethod
-    def _level_of(rl: ResolvedRedLine, matched: list[str]) -> str:
-        level = "clear"
-        for clause in rl.clauses:
-            if clause.id in matched and level_rank(clause.level) > level_rank(level):
-                level = clause.level
-        return level
+        return rl.level_of(matched), matched
 
     def _red_lines_of(self, hits: dict[str, Any]) -> list[ResolvedRedLine]:
         """The red lines named in *hits*, in ruleset order."""
@@ -188,16 +180,12 @@ class Evaluator:
         for name in self._engine.match(fact, self._clause_rules):
             rule = self._rule_by_name[name]
             hits.setdefault(rule.red_line, []).append(rule.part)
-        levels = {
-            rl_id: self._level_of(self._red_line_by_id[rl_id], m) for rl_id, m in hits.items()
-        }
+        levels = {rl_id: self._red_line_by_id[rl_id].level_of(m) for rl_id, m in hits.items()}
         # Then the pattern selectors that could count the event at these levels.
         wanted = [
             name
-            for name, rl_id, select in self._pattern_rules
-            if select is None
-            or (select == "any" and levels.get(rl_id, "clear") != "clear")
-            or select == levels.get(rl_id)
+            for name, rl_id, pattern in self._pattern_rules
+            if pattern.selects(levels.get(rl_id, "clear"))
         ]
         selected: dict[str, set[str]] = {}
         for name in self._engine.match(fact, wanted) if wanted else ():

@@ -89,21 +89,6 @@ def nearest(branches: Branches, event: Event, fact: dict[str, Any]) -> tuple[Che
     return best
 
 
-def _clause_level(rl: ResolvedRedLine, matched: set[str]) -> str:
-    level = "clear"
-    for clause in rl.clauses:
-        if clause.id in matched and level_rank(clause.level) > level_rank(level):
-            level = clause.level
-    return level
-
-
-def _level_selects(wanted: str | None, level: str) -> bool:
-    """Whether a pattern's ``select.level`` takes an event the clauses gave *level*."""
-    if wanted == "any":
-        return level != "clear"
-    return wanted is None or wanted == level
-
-
 class RulesetExplainer:
     """Explains events against one ruleset (its clauses' alternatives are expanded once)."""
 
@@ -153,7 +138,7 @@ class RulesetExplainer:
                     checks is not None,
                 )
             )
-        level = _clause_level(rl, {c.clause for c in clauses if c.matched})
+        level = rl.level_of({c.clause for c in clauses if c.matched})
         patterns = []
         for pattern in rl.patterns:
             selected = f"{rl.id}:pattern:{pattern.id}" in hits
@@ -162,7 +147,7 @@ class RulesetExplainer:
                 checks = nearest(self._selections[(rl.id, pattern.id)], event, fact)
                 why = "; ".join(c.failure() for c in checks or () if not c.ok)
                 why = why or "its selection can never hold"
-            elif not _level_selects(pattern.select_level, level):
+            elif not pattern.selects(level):
                 selected = False
                 wanted = "warning or crossed" if pattern.select_level == "any" else None
                 why = f"it counts {wanted or pattern.select_level} events; this one is {level}"
@@ -195,7 +180,7 @@ class Pool:
         if f"{rl.id}:pattern:{pattern.id}" not in hits:
             return False
         matched = {c.id for c in rl.clauses if f"{rl.id}:clause:{c.id}" in hits}
-        return _level_selects(pattern.select_level, _clause_level(rl, matched))
+        return pattern.selects(rl.level_of(matched))
 
     def groups(
         self, rl: ResolvedRedLine, pattern: ResolvedPattern

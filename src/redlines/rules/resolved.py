@@ -8,12 +8,13 @@ seconds). Nothing here refers back to YAML.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
 from ..errors import Problem
-from .model import Provenance, RuleFile
+from .model import LEVELS, Provenance, RuleFile
 
 __all__ = [
     "FIELDS",
@@ -134,6 +135,12 @@ class ResolvedPattern:
     reason: str
     description: str | None
 
+    def selects(self, level: str) -> bool:
+        """Whether ``select.level`` takes an event its red line's clauses gave *level*."""
+        if self.select_level == "any":
+            return level != "clear"
+        return self.select_level is None or self.select_level == level
+
 
 @dataclass(frozen=True)
 class ResolvedRedLine:
@@ -143,6 +150,15 @@ class ResolvedRedLine:
     provenance: Provenance | None
     clauses: tuple[ResolvedClause, ...]
     patterns: tuple[ResolvedPattern, ...]
+
+    def level_of(self, matched: Collection[str]) -> str:
+        """The level the red line gives an event that matches the clauses *matched*: the
+        highest of their levels, ``clear`` for none."""
+        level = "clear"
+        for clause in self.clauses:
+            if clause.id in matched and LEVELS.index(clause.level) > LEVELS.index(level):
+                level = clause.level
+        return level
 
 
 @dataclass(frozen=True)
