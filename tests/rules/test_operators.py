@@ -116,3 +116,26 @@ def the_problem_of(when: str) -> Problem:
         parse_rules(text, "r.yaml")
     (problem,) = err.value.problems
     return problem
+
+
+@pytest.mark.parametrize(
+    ("pattern", "risky"),
+    [
+        ("estlink", False),
+        ("(cable|pipe)line", False),
+        ("(a|b)+", False),  # a character class
+        (r"Est(link)? [0-9]+", False),
+        ("(a+)+", True),
+        ("(x+y)*", True),
+        ("(a|ab)*", True),
+        ("((a|bc)d)+", True),
+    ],
+)
+def test_regression_patterns_that_backtrack_exponentially_are_caught(
+    pattern: str, risky: bool
+) -> None:
+    """`matches` runs Python's re on text of up to a million characters: a pattern such as
+    (a+)+$ on 'aaaa...b' would run for ages, so such patterns are refused at load."""
+    from redlines.rules.operators import backtracking_risk
+
+    assert (backtracking_risk(pattern) is not None) is risky

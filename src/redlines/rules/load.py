@@ -47,7 +47,7 @@ from .model import (
     SetDef,
 )
 from .normal import TooComplex, disjuncts
-from .operators import IGNORE_CASE, MAX_PATTERN_CHARS, OPERATORS, WRITTEN
+from .operators import IGNORE_CASE, MAX_PATTERN_CHARS, OPERATORS, WRITTEN, backtracking_risk
 from .resolved import (
     FIELDS,
     All,
@@ -385,6 +385,13 @@ class _Resolver:
                 re.compile(operand)
             except re.error as exc:
                 problem = f"invalid regular expression: {exc}"
+            else:
+                risk = backtracking_risk(operand)
+                if risk is not None:
+                    problem = (
+                        f"this regular expression could take exponential time on long text "
+                        f"({risk}): write it without that"
+                    )
         if problem is not None:
             self.problem(path, problem, value=operand if isinstance(operand, str) else UNSET)
             return None

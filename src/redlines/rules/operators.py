@@ -46,6 +46,7 @@ __all__ = [
     "OPERATORS",
     "WRITTEN",
     "Operator",
+    "backtracking_risk",
     "derived_key",
     "operator",
     "regex_chunks",
@@ -136,6 +137,39 @@ class Operator:
 
 #: The longest ``contains`` text or ``matches`` pattern, in characters.
 MAX_PATTERN_CHARS = 1024
+
+
+def backtracking_risk(pattern: str) -> str | None:
+    """Why *pattern* (a compiled-fine ``matches`` expression) could take exponential time on a
+    long text, or None: a repetition inside a repetition (``(a+)+``), or alternatives under a
+    repetition (``(a|ab)*``). Python's ``re`` backtracks through those, and an event's text may
+    be a million characters long; such patterns are refused when the rule file is loaded."""
+    try:
+        import re._parser as sre  # type: ignore[import-not-found,unused-ignore]
+    except ImportError:  # Python 3.10
+        import sre_parse as sre  # type: ignore[no-redef,unused-ignore]
+
+    repeats = {sre.MAX_REPEAT, sre.MIN_REPEAT, getattr(sre, "POSSESSIVE_REPEAT", sre.MAX_REPEAT)}
+
+    def walk(items: Any, inside: bool) -> str | None:
+        for code, arg in items:
+            found = None
+            if code in repeats:
+                high, sub = arg[1], arg[2]
+                if high > 1 and inside:
+                    return "a repetition inside a repetition, such as (a+)+"
+                found = walk(sub, inside or high > 1)
+            elif code is sre.BRANCH:
+                if inside:
+                    return "alternatives under a repetition, such as (a|ab)*"
+                found = next((f for alt in arg[1] if (f := walk(alt, inside))), None)
+            elif code is sre.SUBPATTERN:
+                found = walk(arg[-1], inside)
+            if found:
+                return found
+        return None
+
+    return walk(sre.parse(pattern), False)
 
 
 def derived_key(op: str, key: str, operand: str) -> str:
