@@ -27,6 +27,8 @@ from hypothesis import strategies as st
 from ruamel.yaml import YAML
 from ruamel.yaml.constructor import SafeConstructor
 
+from redlines.events import KINDS as EVENT_KINDS
+
 from .harness import EXAMPLES, FIXTURES, NATO, TAIWAN
 
 Draw = st.DrawFn
@@ -320,32 +322,8 @@ COUNTRIES = [
     "Belarusia",
     None,
 ]
-KINDS = [
-    "ground_offensive",
-    "border_incursion",
-    "missile_strike",
-    "drone_strike",
-    "air_strike",
-    "artillery_fire",
-    "naval_attack",
-    "airspace_violation",
-    "naval_incursion",
-    "munition_impact",
-    "troop_deployment",
-    "weapons_supply",
-    "territory_use",
-    "mobilization",
-    "military_exercise",
-    "threat",
-    "sabotage",
-    "cyberattack",
-    "electronic_warfare",
-    "border_provocation",
-    "other",
-    "MILITARY",
-    "drone_strik",
-    " Drone_Strike ",
-]
+#: Every kind, a group name where a kind is wanted, and two near misses.
+KINDS = [*EVENT_KINDS, "MILITARY", "drone_strik", " Drone_Strike "]
 VOCAB = [
     "state_forces",
     "state_directed_proxy",
