@@ -3,12 +3,21 @@
 from __future__ import annotations
 
 import itertools
+import os
 from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import settings
 
 from redlines import Event, Ruleset, load_rules
+
+# In CI (CI set, as .ci/run runs) every property test draws the same examples on every run, so
+# that a red CI is a regression, never a new counterexample found by chance; elsewhere they
+# explore. Loaded here, before any test module applies its own @settings.
+settings.register_profile("ci", derandomize=True)
+if os.environ.get("CI"):
+    settings.load_profile("ci")
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED_DATA = ROOT.parent / "shared" / "data"
