@@ -28,6 +28,7 @@ from ruamel.yaml import YAML
 from ruamel.yaml.constructor import SafeConstructor
 
 from redlines.events import KINDS as EVENT_KINDS
+from redlines.rules.load import PATTERN_PLACEHOLDERS
 
 from .harness import EXAMPLES, FIXTURES, NATO, TAIWAN
 
@@ -435,33 +436,7 @@ REASONS = [
     "\u2028",
     "a\x00b",
 ]
-PLACEHOLDERS = [
-    "id",
-    "time",
-    "date",
-    "actor",
-    "actor_name",
-    "on_behalf_of",
-    "on_behalf_of_name",
-    "target",
-    "target_name",
-    "actor_type",
-    "intent",
-    "attribution",
-    "kind",
-    "region",
-    "place",
-    "location_country",
-    "region_name",
-    "fatalities",
-    "count",
-    "threshold",
-    "within",
-    "key",
-    "first",
-    "last",
-    "events",
-]
+PLACEHOLDERS = list(PATTERN_PLACEHOLDERS)
 FORMAT_SPECS = [
     "",
     ":d",
