@@ -7,7 +7,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test lint typecheck pytest scenarios examples bench clean install
+.PHONY: demo test lint typecheck pytest scenarios examples bench clean install browser briefing
 
 $(BIN)/python:
 	@test -n "$(PYTHON)" || { echo "redlines needs Python 3.10, 3.11 or 3.12 (durable-rules does not import on 3.13); none found: set PYTHON=/path/to/python3.12" >&2; exit 1; }
@@ -31,7 +31,7 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
-pytest: $(STAMP)
+pytest: $(STAMP) browser
 	$(BIN)/pytest
 
 scenarios: $(STAMP)
@@ -40,8 +40,27 @@ scenarios: $(STAMP)
 examples: $(STAMP)
 	$(BIN)/python examples/analysis.py > /dev/null
 	$(BIN)/python examples/real_data.py > /dev/null
+	REDLINES=$(BIN)/redlines sh examples/briefing.sh $(VENV)/brief.html > /dev/null
+	REDLINES=$(BIN)/redlines examples/watch-demo.sh > /dev/null 2> $(VENV)/watch-demo.err \
+		|| { cat $(VENV)/watch-demo.err >&2; exit 1; }
 
 test: lint typecheck pytest scenarios examples
+
+# The briefing's browser tests (tests/browser) open it in the system's Chromium through
+# Playwright, which never downloads a browser: install Debian's when missing and root (CI);
+# elsewhere, without one, those tests skip and say why.
+browser:
+	@if [ -z "$$REDLINES_CHROMIUM" ] && ! command -v chromium >/dev/null 2>&1 \
+		&& [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+		echo "installing Debian's chromium and chromium-driver for tests/browser"; \
+		{ apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
+			apt-get install -y -qq --no-install-recommends chromium chromium-driver >/dev/null; } \
+		|| echo "warning: could not install chromium: tests/browser will skip" >&2; \
+	fi
+
+# The HTML briefing of the example scenarios and the GDELT sample (docs/briefing.md).
+briefing: $(STAMP)
+	REDLINES=$(BIN)/redlines sh examples/briefing.sh brief.html
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_evaluate.py

@@ -152,7 +152,7 @@ def test_group_help_is_not_cut(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = run(capsys, "--help")
     assert code == EXIT_OK and "exits 0" in out
     commands = out.split("Commands:")[1].strip().splitlines()
-    assert len(commands) == 7 and not any(line.endswith("...") for line in commands)
+    assert len(commands) == 8 and not any(line.endswith("...") for line in commands)
 
 
 def test_reports_carry_the_evidence(

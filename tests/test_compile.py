@@ -80,3 +80,25 @@ def test_fact_shape() -> None:
 
 def test_regenerate_script_exists() -> None:
     assert (ROOT / "tests" / "golden" / "regenerate.py").exists()
+
+
+def test_memberships_of_several_members_compile_to_flags() -> None:
+    """`in` of two members or more tests a membership flag (durable's `$mt` regex costs about
+    0.3 MB each: tests/test_engine.py); one member is an equality; `not_in` one `$neq` per
+    member. Equal member sets share one flag."""
+    from redlines.compile import _term, derived_flags, membership_key
+
+    members = ("EST", "LTU", "POL")
+    flag = membership_key("target", members)
+    assert flag.startswith("target__in__")
+    assert _term(Check("target", "in", members)) == [{flag: 1}]
+    assert _term(Check("target", "in", ("POL",))) == [{"target": "POL"}]
+    assert _term(Check("target", "not_in", ("EST", "POL"))) == [
+        {"$neq": {"target": "EST"}},
+        {"$neq": {"target": "POL"}},
+    ]
+    assert derived_flags((Check("target", "in", members), Check("kind", "eq", "other"))) == {
+        flag: ("target", "in", members)
+    }
+    assert membership_key("target", members) != membership_key("actor", members)
+    assert membership_key("target", members) != membership_key("target", members[:2])

@@ -21,7 +21,6 @@ from typing import Any
 
 import click
 
-from .coverage import measure_coverage, render_coverage
 from .errors import InputError, Problem, RedlinesError, printable, suggest
 from .events import Event
 from .explain import mismatch_lines
@@ -34,7 +33,7 @@ from .report.render import FORMATS, input_notes, render
 from .rules.describe import describe_ruleset
 from .rules.load import load_rules, shipped_rulesets
 from .rules.resolved import Ruleset
-from .runner import Run, evaluate_run, explainer, prepare
+from .runner import Run, evaluate_run, explainer, prepare, prepare_stream
 from .scenarios import check_expect, discover, expectation_mismatches
 from .schemas import SCHEMAS, schema_text
 from .source import context_lines
@@ -405,7 +404,7 @@ def _adapter_options(kw: dict[str, Any]) -> AdapterOptions:
 
 
 @cli.command(short_help="Evaluate FILES and print a report for each.")
-@click.argument("files", nargs=-1, required=True, type=_Path(dir_okay=False))
+@click.argument("files", nargs=-1, required=True, type=_Path())
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True)
 @_rules_option
 @_input_format_option
@@ -437,6 +436,27 @@ def _adapter_options(kw: dict[str, Any]) -> AdapterOptions:
     help="Also give each red line its near misses: events one condition short of a higher "
     "level, pattern groups one event short.",
 )
+@click.option(
+    "--one-stream",
+    is_flag=True,
+    help="Evaluate all FILES as one stream in event-time order (patterns span files): one "
+    "report, with the accounting of every file.",
+)
+@click.option(
+    "--engine",
+    type=click.Choice(("local", "spark")),
+    default="local",
+    show_default=True,
+    help="Where to evaluate: this process, or Apache Spark (pip install 'redlines[spark]'); "
+    "the reports are the same.",
+)
+@click.option(
+    "--master",
+    default=None,
+    metavar="URL",
+    help="--engine spark: the Spark master (local[*], local[N], spark://HOST:PORT, yarn); "
+    "default: SPARK_MASTER, else local[*].",
+)
 @_context_option
 @_strict_option
 @_data_options
@@ -449,9 +469,15 @@ def run(
     fail_on: str | None,
     color: bool | None,
     near_misses: bool,
+    one_stream: bool,
+    engine: str,
+    master: str | None,
     **data: Any,
 ) -> None:
     """Evaluate scenario, event or real-data FILES and print a report for each.
+
+    A directory stands for the files in it (recursively, sorted); a quoted glob pattern for
+    the files it matches. --one-stream evaluates them all as one stream (one report).
 
     A FILE of - reads events, one JSON object a line, from standard input. The report goes
     to standard output, or to -o FILE. --rejections - writes rejected rows to standard
@@ -473,17 +499,27 @@ def run(
             copy = _stdin_copy(tmp)
             names[copy] = "<stdin>"
             files = tuple(copy if f == "-" else f for f in files)
-        runs = _prepare_all(
-            files,
-            rules,
-            input_format,
-            progress=terminal_progress(files),
-            adapter_options=options,
-            names=names,
-        )
+        files = _expanded(files)
+        if engine == "spark":
+            reports, batches = _spark_run(
+                files, rules, input_format, options, one_stream, master, names, near_misses
+            )
+        else:
+            if one_stream and len(files) > 1:
+                runs = _prepare_stream(files, rules, input_format, options, names)
+            else:
+                runs = _prepare_all(
+                    files,
+                    rules,
+                    input_format,
+                    progress=terminal_progress(files),
+                    adapter_options=options,
+                    names=names,
+                )
+            batches = [b for r in runs for b in (r.parts or [r.batch])]
+            reports = [evaluate_run(r, near_misses=near_misses) for r in runs]
     if data["rejections_out"]:
-        _write_jsonl(data["rejections_out"], (j for r in runs for j in _row_records(r.batch)))
-    reports = [evaluate_run(r, near_misses=near_misses) for r in runs]
+        _write_jsonl(data["rejections_out"], (j for b in batches for j in _row_records(b)))
     use_color = _use_color(color, output)
     text = render(reports, fmt, color=use_color)
     if output is None or output == "-":
@@ -494,6 +530,101 @@ def run(
         level_rank(r.status) >= level_rank(fail_on) for report in reports for r in report.redlines
     ):
         raise _Exit(EXIT_FAIL)
+
+
+def _expanded(files: Sequence[str]) -> tuple[str, ...]:
+    """FILES with each directory replaced by its files and each glob pattern by its matches;
+    a pattern that matches nothing ends the command (exit 2)."""
+    from .spark import expand_paths  # plain Python: pyspark is imported only to run on Spark
+
+    try:
+        return tuple(expand_paths(list(files)))
+    except InputError as exc:
+        _problems(exc.problems)
+        raise _Exit(EXIT_ERROR) from None
+
+
+def _prepare_stream(
+    files: Sequence[str],
+    rules: str | None,
+    input_format: str | None,
+    options: AdapterOptions,
+    names: dict[str, str],
+) -> list[Run]:
+    """``--one-stream``: every file read into one run; the problems of every file, and the
+    ruleset's warnings, reported as :func:`_prepare_all` does."""
+    ruleset = _option_rules(rules) if rules is not None else None
+    bar = terminal_progress(files)
+    try:
+        stream = prepare_stream(
+            files,
+            rules=ruleset,
+            input_format=input_format,
+            adapter_options=options,
+            progress=bar,
+            names=names,
+        )
+    except InputError as exc:
+        _warnings([ruleset], errors=_from_option(exc.problems))
+        return []
+    finally:
+        if bar is not None:
+            bar.close()
+    _warnings([ruleset, stream.ruleset])
+    return [stream]
+
+
+def _spark_run(
+    files: Sequence[str],
+    rules: str | None,
+    input_format: str | None,
+    options: AdapterOptions,
+    one_stream: bool,
+    master: str | None,
+    names: dict[str, str],
+    near_misses: bool,
+) -> tuple[list[Report], list[Batch]]:
+    """``--engine spark``: the reports, and the batches read (for ``--rejections``)."""
+    if near_misses:
+        raise click.UsageError(
+            "--explain needs every event in one process: it is not available with --engine spark"
+        )
+    ruleset = _option_rules(rules) if rules is not None else None
+    try:
+        from . import spark
+    except ImportError as exc:  # pragma: no cover - pyspark is a dev dependency
+        raise click.UsageError(str(exc)) from None
+    try:
+        session = spark.session(master)
+    except ImportError as exc:
+        raise click.UsageError(str(exc)) from None
+    except Exception as exc:  # no Java, a master that cannot be reached...
+        raise click.ClickException(
+            f"the Spark engine could not start ({type(exc).__name__}): {exc}"
+        ) from None
+    try:
+        outcomes = spark.run(
+            list(files),
+            rules=ruleset,
+            spark=session,
+            input_format=input_format,
+            adapter_options=options,
+            one_stream=one_stream,
+            names=names,
+        )
+    except InputError as exc:
+        _warnings([ruleset], errors=_from_option(exc.problems))
+        return [], []
+    except Exception as exc:  # a task that failed on an executor (the Spark log has more)
+        lines = [line for line in str(exc).splitlines() if line.strip()]
+        last = lines[-1] if lines else type(exc).__name__
+        raise click.ClickException(f"the Spark job failed: {last}") from None
+    seen: dict[str, Ruleset] = {}
+    for o in outcomes:
+        seen.setdefault(json.dumps(o.ruleset.info()), o.ruleset)
+    given = json.dumps(ruleset.info()) if ruleset is not None else None
+    _warnings([ruleset, *(rs for key, rs in seen.items() if key != given)])
+    return [o.report for o in outcomes], [b for o in outcomes for b in o.batches]
 
 
 @cli.command(short_help="Check the expectations of the scenarios under PATHS.")
@@ -564,6 +695,8 @@ def test(paths: tuple[str, ...], rules: str | None, coverage: bool) -> None:
     tail = f", {skipped} skipped" if skipped else ""
     click.echo(f"{passed} passed, {failed} failed{tail}")
     if coverage:
+        from .coverage import measure_coverage, render_coverage  # only `test --coverage`
+
         click.echo(render_coverage(measure_coverage(exercised)), nl=False)
     if failed:
         raise _Exit(EXIT_FAIL)
@@ -742,6 +875,181 @@ def convert(
     )
     for line in input_notes(s.to_dict()):
         click.echo(f"  {line}", err=True)
+
+
+def _lateness(ctx: click.Context, param: click.Parameter, value: str) -> Any:
+    from .rules.model import parse_window
+
+    try:
+        return parse_window(value)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from None
+
+
+@cli.command(short_help="Watch a directory or standard input; alert when a status changes.")
+@click.argument("source", metavar="DIR|-", type=_Path(file_okay=False, allow_dash=True))
+@_rules_option
+@_input_format_option
+@click.option(
+    "--alerts",
+    "alerts_out",
+    default=None,
+    metavar="FILE",
+    type=_Path(dir_okay=False),
+    help="Append alerts (JSON Lines) to FILE instead of writing them to standard output.",
+)
+@click.option(
+    "--state",
+    "state_file",
+    default=None,
+    metavar="FILE",
+    type=_Path(dir_okay=False),
+    help="Keep the watcher's state in FILE (created if missing) and go on from it at the next "
+    "start: files done, lines read, statuses, pattern windows, undelivered alerts.",
+)
+@click.option(
+    "--checkpoint-every",
+    type=click.IntRange(min=1),
+    default=1000,
+    show_default=True,
+    metavar="N",
+    help="Standard input: save the state every N lines (and at the end).",
+)
+@click.option(
+    "--webhook",
+    default=None,
+    metavar="URL",
+    help="Also POST each alert as JSON to URL (retried with back-off, never holding "
+    "evaluation up).",
+)
+@click.option(
+    "--webhook-grace",
+    type=click.FloatRange(min=0),
+    default=10.0,
+    show_default=True,
+    metavar="SECONDS",
+    help="At a stop, how long to wait for the webhook to deliver what is queued (the rest "
+    "stays in the --state file).",
+)
+@click.option(
+    "--poll",
+    type=click.FloatRange(min=0.05),
+    default=5.0,
+    show_default=True,
+    metavar="SECONDS",
+    help="How often to look for new files; a file is taken once its size holds for a poll.",
+)
+@click.option("--once", is_flag=True, help="Take the files there now, then stop.")
+@click.option(
+    "--new-stream",
+    is_flag=True,
+    help="Standard input: a new stream, read from its first line (without it, the lines a "
+    "--state file counts as read are skipped, for a stream replayed after a crash).",
+)
+@click.option(
+    "--allowed-lateness",
+    default="30d",
+    show_default=True,
+    metavar="DURATION",
+    callback=_lateness,
+    help="How far behind the latest event time an event may arrive and still count in "
+    "patterns exactly (30d, 12h...).",
+)
+@click.option(
+    "--color/--no-color",
+    default=None,
+    help="Colour alerts on a terminal (default: unless NO_COLOR is set).",
+)
+@_context_option
+@_strict_option
+def watch(
+    source: str,
+    rules: str | None,
+    input_format: str | None,
+    alerts_out: str | None,
+    state_file: str | None,
+    checkpoint_every: int,
+    webhook: str | None,
+    webhook_grace: float,
+    poll: float,
+    once: bool,
+    new_stream: bool,
+    allowed_lateness: Any,
+    color: bool | None,
+) -> None:
+    """Evaluate a stream with one long-lived evaluator and write an alert (one JSON object a
+    line) each time a red line's status changes.
+
+    DIR is a directory where event or export files appear: each is taken once, in name order
+    (hidden files and names ending .tmp or .part are left alone). - reads events, one JSON
+    object a line, from standard input until it ends. SIGTERM or SIGINT stops the watcher
+    after the current file. See docs/watch.md.
+
+    \b
+    Exit codes:
+      0  stopped cleanly (end of input, --once, SIGTERM or SIGINT)
+      2  invalid invocation; a state file damaged, of another ruleset or in use;
+         alerts or state that cannot be written
+    """
+    # Imported here, not with the module: only `watch` needs it (urllib, http, threads).
+    from .watch import AlertWriter, Watcher, WebhookSender
+
+    if source != "-" and not os.path.isdir(source):
+        raise click.BadParameter(f"{source!r} is not a directory", param_hint="DIR")
+    if webhook is not None and not webhook.lower().startswith(("http://", "https://")):
+        raise click.BadParameter(
+            f"{webhook!r} is not an http:// or https:// URL", param_hint="--webhook"
+        )
+    for path, option in ((state_file, "--state"), (alerts_out, "--alerts")):
+        if path is not None and not os.path.isdir(os.path.dirname(os.path.abspath(path))):
+            raise click.BadParameter(f"the folder of {path!r} does not exist", param_hint=option)
+    ruleset = _option_rules(rules or "nato-2024")
+    _warnings([ruleset])
+    with contextlib.ExitStack() as stack:
+        if alerts_out is not None:
+            try:
+                stream = stack.enter_context(open(alerts_out, "a", encoding="utf-8"))
+            except OSError as exc:
+                _problems([Problem(f"cannot write: {exc.strerror or exc}", file=alerts_out)])
+                raise _Exit(EXIT_ERROR) from None
+            writer = AlertWriter(stream)
+        else:
+            human = sys.stdout.isatty()
+            writer = AlertWriter(sys.stdout, human=human, color=human and _use_color(color, None))
+        sender = (
+            WebhookSender(webhook, warn=lambda m: click.echo(f"watch: {m}", err=True))
+            if webhook is not None
+            else None
+        )
+        try:
+            watcher = Watcher(
+                ruleset,
+                writer,
+                state_path=state_file,
+                webhook=sender,
+                input_format=input_format,
+                checkpoint_every=checkpoint_every,
+                allowed_lateness=allowed_lateness,
+                problems=_problems,
+                note=lambda m: click.echo(f"watch: {m}", err=True),
+            )
+        except BaseException:
+            if sender is not None:
+                sender.close(0)
+            raise
+        stack.callback(watcher.install_signal_handlers())
+        try:
+            if source == "-":
+                watcher.run_stdin(sys.stdin, new_stream=new_stream)
+            else:
+                watcher.run_directory(source, once=once, poll=poll)
+        except BaseException:
+            # Mid-file: the state on disk stays that of the last file done (never half a file).
+            if sender is not None:
+                sender.close(0)
+            watcher.release()
+            raise
+        watcher.close(webhook_grace)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from .compile import compile_ruleset
 from .errors import (
     EngineError,
     EventError,
@@ -22,11 +23,13 @@ from .errors import (
 from .evaluation import evaluate_batch
 from .explain import BatchExplainer
 from .matching import Relevance
+from .matching.facts import unmatchable
 from .progress import ProgressBar
 from .readers import (
     EXPORT_FORMATS,
     AdapterOptions,
     Batch,
+    DuplicateIds,
     Progress,
     Rejection,
     detect_format,
@@ -34,6 +37,8 @@ from .readers import (
     read_dataframe,
     read_exports,
 )
+from .readers.eventcsv import read_event_csv
+from .readers.jsonl import read_jsonl
 from .readers.scenario import named_rules
 from .report.model import Report
 from .rules.load import load_rules
@@ -47,8 +52,12 @@ __all__ = [
     "evaluate_dataframe",
     "evaluate_file",
     "evaluate_run",
+    "evaluate_stream",
     "explainer",
     "prepare",
+    "prepare_stream",
+    "same_ruleset",
+    "stream_input",
 ]
 
 
@@ -58,11 +67,18 @@ class Run:
 
     batch: Batch
     ruleset: Ruleset
+    #: One stream of several files (``--one-stream``): the batches read, in the order of
+    #: their first file (one per event file, one per export format); ``batch`` holds all their
+    #: events. Empty for a run of one input.
+    parts: list[Batch] = field(default_factory=list)
 
     @property
     def input(self) -> dict[str, Any] | None:
         """The report's ``input`` (docs/data.md): how every row of a real-data export was
-        accounted for; None for scenario and event files."""
+        accounted for; None for scenario and event files. For one stream of several files,
+        :func:`stream_input`."""
+        if self.parts:
+            return stream_input(self.parts)
         return self.batch.summary.to_dict() if self.batch.summary is not None else None
 
     @property
@@ -153,6 +169,13 @@ def prepare(
     """
     cache = {} if cache is None else cache
     fmt = input_format if input_format is not None else detect_format(path)
+    lean = fmt in _EVENT_FILES and _plain_options(adapter_options)
+    if lean and not isinstance(rules, (str, Path)):
+        # An event file names no ruleset: choose it first, and let the reader only count the
+        # events no rule of it can match (checked all the same; read again if explained).
+        ruleset = _rules_for(rules, cache, file=str(path))
+        batch = _EVENT_FILES[fmt](path, skip=unmatchable(compile_ruleset(ruleset)))
+        return Run(batch, ruleset)
     if fmt not in EXPORT_FORMATS:
         try:
             batch = read([path], fmt, options=adapter_options)
@@ -175,6 +198,15 @@ def prepare(
     return Run(batch, ruleset)
 
 
+#: The readers of event files (which name no ruleset), by format.
+_EVENT_FILES: dict[str, Callable[..., Batch]] = {"jsonl": read_jsonl, "csv": read_event_csv}
+
+
+def _plain_options(options: AdapterOptions | None) -> bool:
+    """Options an event file is read with as it is (no encoding other than UTF-8 asked for)."""
+    return options is None or options.encoding in (None, "utf-8")
+
+
 def evaluate_run(run: Run, *, near_misses: bool = False) -> Report:
     """Evaluate a prepared run in event-time order; with *near_misses*, give each red line its
     near misses (``redlines run --explain``)."""
@@ -185,6 +217,7 @@ def evaluate_run(run: Run, *, near_misses: bool = False) -> Report:
             scenario=run.batch.name,
             file=run.batch.file,
             description=run.batch.description,
+            skipped=run.batch.skipped,
         )
     except EngineError as exc:  # say which input it happened on
         raise EngineError(f"{run.batch.file}: {exc}") from None
@@ -197,7 +230,7 @@ def evaluate_run(run: Run, *, near_misses: bool = False) -> Report:
 def explainer(run: Run) -> BatchExplainer:
     """What explains the events of a prepared run (``redlines explain``, ``redlines test``),
     without evaluating it."""
-    return BatchExplainer(run.ruleset, run.batch.events, file=run.batch.file)
+    return BatchExplainer(run.ruleset, run.batch.all_events, file=run.batch.file)
 
 
 def evaluate_file(
@@ -250,3 +283,191 @@ def evaluate_dataframe(
     ruleset = rules if isinstance(rules, Ruleset) else load_rules(rules)
     batch = read_dataframe(df, fmt, options=adapter_options, relevant=Relevance(ruleset), name=name)
     return evaluate_run(Run(batch, ruleset))
+
+
+def stream_input(parts: Sequence[Batch]) -> dict[str, Any] | None:
+    """The ``input`` of one report over several inputs (``--one-stream``; docs/cli.md).
+
+    Export files of one format are read together (GDELT rows reporting one happening in two
+    files are one event), so each format has one accounting object, its ``files`` listing
+    them. With one such object, it is the report's ``input`` as for a single read; with
+    several (files of several formats), ``input`` holds their totals (``format`` lists the
+    formats, ``files`` every export file) and ``parts`` each object, in input order.
+    Scenario and event files have no accounting (every problem in them is an error); None when
+    there is no export at all."""
+    objects = [b.summary.to_dict() for b in parts if b.summary is not None]
+    if not objects:
+        return None
+    if len(objects) == 1:
+        return objects[0]
+    out: dict[str, Any] = {
+        "format": ", ".join(o["format"] for o in objects),
+        "files": [f for o in objects for f in o["files"]],
+    }
+    for key in ("rows_read", "rows_used", "rows_irrelevant", "rows_rejected"):
+        out[key] = sum(o[key] for o in objects)
+    for key in ("rejected_by_reason", "rows_by_kind"):
+        total: dict[str, int] = {}
+        for o in objects:
+            for name, n in o[key].items():
+                total[name] = total.get(name, 0) + n
+        out[key] = dict(sorted(total.items()))
+    out["parts"] = objects
+    return out
+
+
+def same_ruleset(chosen: Sequence[tuple[str, Ruleset]]) -> list[Problem]:
+    """One stream is evaluated against one ruleset: a problem for each input whose ruleset is
+    not the first input's."""
+    if not chosen:
+        return []
+    first_file, first = chosen[0]
+    return [
+        Problem(
+            f"one stream is evaluated against one ruleset: this file's is {rs.name} "
+            f"(sha256 {rs.sha256[:12]}), that of {first_file} is {first.name} "
+            f"(sha256 {first.sha256[:12]}); give the ruleset with --rules",
+            file=file,
+            field="rules",
+        )
+        for file, rs in chosen[1:]
+        if rs.info() != first.info()
+    ]
+
+
+def prepare_stream(
+    paths: Sequence[str | Path],
+    *,
+    rules: Ruleset | str | Path | None = None,
+    input_format: str | None = None,
+    adapter_options: AdapterOptions | None = None,
+    cache: dict[tuple[str, str], Ruleset] | None = None,
+    progress: Progress | None = None,
+    names: Mapping[str, str] | None = None,
+) -> Run:
+    """Read several inputs as one stream (``redlines run --one-stream``): one :class:`Run`
+    whose batch holds the events of every file, evaluated together in event-time order, so
+    that patterns span files.
+
+    Scenario and event files are read one by one; export files of one format are read together
+    (:func:`redlines.readers.read_exports`: GDELT rows of one happening are grouped across
+    files). The ruleset is *rules*, else the one the scenarios name (all must name the same),
+    else ``nato-2024``. Event ids must be unique across all files. Every problem of every file
+    is raised at once (:class:`~redlines.errors.InputError`). *names* gives files the name
+    reports and problems show. One path is :func:`prepare` exactly."""
+    names = dict(names or {})
+    cache = {} if cache is None else cache
+
+    def shown(problems: Sequence[Problem]) -> list[Problem]:
+        return [
+            dataclasses.replace(p, file=names[p.file]) if p.file in names else p for p in problems
+        ]
+
+    def relabel(batch: Batch) -> Batch:
+        batch.file = names.get(batch.file, batch.file)
+        return batch
+
+    if len(paths) == 1:
+        try:
+            run = prepare(
+                paths[0],
+                rules=rules,
+                input_format=input_format,
+                adapter_options=adapter_options,
+                cache=cache,
+                progress=progress,
+            )
+        except InputError as exc:
+            raise type(exc)(shown(exc.problems)) from None
+        relabel(run.batch)
+        return run
+    problems: list[Problem] = []
+    formats: dict[int, str] = {}
+    for i, path in enumerate(paths):
+        try:
+            formats[i] = input_format if input_format is not None else detect_format(path)
+        except InputError as exc:
+            problems.extend(exc.problems)
+    parts: dict[int, Batch] = {}  # by the position of the part's first file
+    chosen: list[tuple[str, Ruleset]] = []
+    for i, fmt in formats.items():
+        if fmt in EXPORT_FORMATS:
+            continue
+        try:
+            run = prepare(
+                paths[i],
+                rules=rules,
+                input_format=fmt,
+                adapter_options=adapter_options,
+                cache=cache,
+            )
+        except InputError as exc:
+            problems.extend(exc.problems)
+            continue
+        parts[i] = relabel(run.batch)
+        chosen.append((run.batch.file, run.ruleset))
+    exports: dict[str, list[int]] = {}
+    for i, fmt in formats.items():
+        if fmt in EXPORT_FORMATS:
+            exports.setdefault(fmt, []).append(i)
+    if exports and not chosen:
+        first = str(paths[min(min(v) for v in exports.values())])
+        try:
+            chosen.append((first, _rules_for(rules, cache, file=first)))
+        except InputError as exc:
+            problems.extend(exc.problems)
+    problems.extend(same_ruleset(chosen))
+    if chosen and not problems:
+        ruleset = chosen[0][1]
+        for fmt, where in exports.items():
+            try:
+                parts[where[0]] = read_exports(
+                    [paths[i] for i in where],
+                    fmt,
+                    options=adapter_options,
+                    relevant=Relevance(ruleset),
+                    progress=progress,
+                )
+            except InputError as exc:
+                problems.extend(exc.problems)
+    if problems:
+        raise InputError(shown(problems))
+    ordered = [parts[i] for i in sorted(parts)]
+    events = []
+    ids = DuplicateIds()
+    for part in ordered:
+        if part.skipped:
+            # Events an event file's reader skipped (no rule can match them) are read again:
+            # a stream checks every id across its files.
+            part.events, part.skipped = part.skipped.all_events(), None
+        for event in part.events:
+            if not ids.add(event.id):
+                problems.append(
+                    ids.problem(
+                        event.id,
+                        file=part.file,
+                        because="one stream needs event ids unique across its files",
+                    )
+                )
+        events.extend(part.events)
+    if problems:
+        raise EventError(shown(problems))
+    batch = Batch(", ".join(b.file for b in ordered), events, format="stream")
+    return Run(batch, chosen[0][1], parts=ordered)
+
+
+def evaluate_stream(
+    paths: Sequence[str | Path],
+    *,
+    rules: Ruleset | str | Path | None = None,
+    input_format: str | None = None,
+    adapter_options: AdapterOptions | None = None,
+) -> Report:
+    """What ``redlines run --one-stream FILE...`` computes: every input evaluated as one
+    stream in event-time order (patterns span files), one :class:`Report` with the accounting
+    of every file (:func:`stream_input`). One path gives :func:`evaluate_file`'s report."""
+    return evaluate_run(
+        prepare_stream(
+            paths, rules=rules, input_format=input_format, adapter_options=adapter_options
+        )
+    )

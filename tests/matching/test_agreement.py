@@ -22,8 +22,10 @@ from redlines.compile import CompiledRuleset, compile_ruleset
 from redlines.events import ACTOR_TYPES, ATTRIBUTIONS, INTENTS, KINDS
 from redlines.matching import DurableMatcher, Prefilter, ReferenceMatcher, engine_for, event_fact
 from redlines.matching.durable import EngineRuleset
+from redlines.matching.reference import holds
+from redlines.rules.normal import disjuncts
 from redlines.rules.operators import IGNORE_CASE, OPERATORS
-from redlines.rules.resolved import FIELDS
+from redlines.rules.resolved import FIELDS, All
 
 COUNTRIES = ["RUS", "UKR", "BLR", "POL", "LTU", "PRK", "USA", "ROU"]
 REGIONS = ["UA-07", "UA-46", "PL-14", "LT-VL"]
@@ -241,6 +243,32 @@ def test_the_prefilter_skips_only_facts_that_match_no_rule(
             assert reference.match(fact) == [], event
 
 
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(ruleset=rulesets(), batch=st.lists(events(), min_size=10, max_size=40), data=st.data())
+def test_the_index_leaves_out_only_alternatives_that_do_not_hold(
+    ruleset: Ruleset, batch: list[Event], data: st.DataObject
+) -> None:
+    """Each alternative the engine's index does not name for a fact (a candidate) is false of
+    it, with or without a choice of wanted rules, however few or many."""
+    compiled = compile_ruleset(ruleset)
+    engine = engine_for(compiled)
+    branches = [(r.name, b) for r in compiled.rules for b in disjuncts(r.condition)]
+    names = [r.name for r in compiled.rules]
+    prefilter = Prefilter(compiled)
+    for event in batch:
+        fact = event_fact(event, 1)
+        assert prefilter(fact) == bool(engine.candidates(fact))
+        wanted = frozenset(data.draw(st.lists(st.sampled_from(names), max_size=len(names))))
+        for among in (None, wanted, frozenset(names)):
+            found = set(engine.candidates(fact, among))
+            for i, (owner, branch) in enumerate(branches):
+                if among is None or owner in among:
+                    if i not in found:
+                        assert not holds(All(branch), fact), (branch, event)
+                else:
+                    assert i not in found
+
+
 def test_the_prefilter_of_the_shipped_ruleset_skips_third_countries(nato: Ruleset) -> None:
     prefilter = Prefilter(compile_ruleset(nato))
     assert not prefilter.passes_everything
@@ -259,9 +287,8 @@ def test_reports_are_identical_with_and_without_the_prefilter(
     ruleset: Ruleset, batch: list[Event]
 ) -> None:
     with_it, without = Evaluator(ruleset), Evaluator(ruleset)
-    unfiltered = EngineRuleset(compile_ruleset(ruleset))
-    unfiltered._prefilters = [lambda fact: True for _ in unfiltered.shards]  # type: ignore[misc]
-    without._engine = unfiltered
+    # Without the prefilter, every fact is asserted into every shard with every flag.
+    without._engine = EngineRuleset(compile_ruleset(ruleset), prefilter=False)
     unique = [e.model_copy(update={"id": f"u{i}"}) for i, e in enumerate(batch)]
     for event in sorted(unique, key=lambda e: e.time):
         with_it.feed(event)

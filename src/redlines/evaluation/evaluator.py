@@ -12,7 +12,7 @@ import datetime as dt
 import heapq
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 
 from ..compile import compile_ruleset
 from ..errors import EventError, InputError, Problem
@@ -21,18 +21,30 @@ from ..explain import BatchExplainer, Explanation, Pool, RulesetExplainer
 from ..findings import Finding, place_text
 from ..matching import engine_for, event_fact
 from ..readers import read_dataframe
+from ..readers.batch import Skipped
 from ..readers.dataframe import is_dataframe
 from ..readers.eventsink import DuplicateIds, to_event
 from ..report.model import Report
 from ..rules.load import load_rules
 from ..rules.resolved import ResolvedRedLine, Ruleset
 from .reasons import event_values, render_reason
-from .windows import Entry, PatternState, earlier
+from .windows import Entry, PatternState, _Group, earlier
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas
 
-__all__ = ["Evaluator", "evaluate", "evaluate_batch", "feed_in_time_order"]
+__all__ = ["Evaluator", "EventMatch", "evaluate", "evaluate_batch", "feed_in_time_order"]
+
+
+class EventMatch(NamedTuple):
+    """What the match step finds for one event (:meth:`Evaluator.match_event`)."""
+
+    #: red line id -> the clause ids it matched
+    hits: dict[str, list[str]]
+    #: red line id -> the level it gives the event (only red lines with a hit)
+    levels: dict[str, str]
+    #: red line id -> the pattern ids that select the event
+    selected: dict[str, set[str]]
 
 
 class Evaluator:
@@ -42,6 +54,10 @@ class Evaluator:
     Events may arrive out of event-time order: one that arrives at most ``allowed_lateness``
     behind the latest event time seen is placed exactly; one later than that is still given
     its per-event levels, but patterns may miss it, and it is listed in ``late_events``.
+
+    A long-lived evaluator (``redlines watch``) takes ``retain=False`` and :meth:`prune`, so
+    that its memory stays flat; :meth:`snapshot` and :meth:`restore` carry its state across
+    processes (docs/watch.md).
     """
 
     def __init__(
@@ -49,6 +65,7 @@ class Evaluator:
         rules: Ruleset | str | Path = "nato-2024",
         *,
         allowed_lateness: dt.timedelta = dt.timedelta(days=30),
+        retain: bool = True,
     ) -> None:
         self.ruleset = rules if isinstance(rules, Ruleset) else load_rules(rules)
         self.compiled = compile_ruleset(self.ruleset)
@@ -89,6 +106,13 @@ class Evaluator:
         self._explainer: RulesetExplainer | None = None
         self._recent_ids = DuplicateIds()
         self._id_expiry: list[tuple[dt.datetime, str]] = []  # a heap, earliest time first
+        #: False: a long-lived evaluator (``redlines watch``) keeps no per-event findings and no
+        #: list of evaluated ids (their caller takes the findings :meth:`feed` returns), and
+        #: :meth:`prune` drops pattern findings that can no longer change: memory stays flat.
+        self.retain = retain
+        if not retain:
+            self._event_findings = _Forget()
+            self._evaluated = _Forget()
 
     @property
     def events_seen(self) -> int:
@@ -173,6 +197,12 @@ class Evaluator:
             self._max_time, self.allowed_lateness
         ):
             self.late_events.append(event.id)
+        return self._apply(event, seq, self.match_event(event, seq), build=build)
+
+    def match_event(self, event: Event, seq: int = 0) -> EventMatch:
+        """The match step of :meth:`feed`, pure (no state read or changed): which clauses
+        of which red lines *event* satisfies, the level each red line gives it, and the
+        patterns that select it at those levels. *seq* is only the engine's fact id."""
         fact = event_fact(event, seq)
         # First the clauses; only the red lines with a hit give a level (a ruleset of a
         # thousand red lines costs what its hits cost).
@@ -191,15 +221,20 @@ class Evaluator:
         for name in self._engine.match(fact, wanted) if wanted else ():
             rule = self._rule_by_name[name]
             selected.setdefault(rule.red_line, set()).add(rule.part)
+        return EventMatch(hits, levels, selected)
+
+    def event_findings(self, event: Event, matched: EventMatch) -> dict[str, Finding]:
+        """The per-event finding of each red line that gives *event* a level (pure), by red
+        line id, in ruleset order."""
         values: dict[str, Any] | None = None
-        new: list[Finding] = []
-        for rl in self._red_lines_of({**hits, **selected}):
-            matched = hits.get(rl.id, [])
-            level = levels.get(rl.id, "clear")
+        out: dict[str, Finding] = {}
+        for rl in self._red_lines_of(matched.hits):
+            matched_parts = matched.hits.get(rl.id, [])
+            level = matched.levels.get(rl.id, "clear")
             if level != "clear":
-                clause = next(c for c in rl.clauses if c.id in matched and c.level == level)
+                clause = next(c for c in rl.clauses if c.id in matched_parts and c.level == level)
                 values = values or event_values(event)
-                finding = Finding(
+                out[rl.id] = Finding(
                     rl.id,
                     level,
                     clause.id,
@@ -207,10 +242,21 @@ class Evaluator:
                     (event.id,),
                     render_reason(clause.reason, values),
                     event.time,
-                    tuple(matched),
+                    tuple(matched_parts),
                     place_text(event.location),
                     event.sources,
                 )
+        return out
+
+    def _apply(self, event: Event, seq: int, matched: EventMatch, *, build: bool) -> list[Finding]:
+        """The apply step of :meth:`feed`: record the event's findings, feed its patterns'
+        windows, evict what no window can need any more."""
+        per_event = self.event_findings(event, matched)
+        selected = matched.selected
+        new: list[Finding] = []
+        for rl in self._red_lines_of({**matched.hits, **selected}):
+            finding = per_event.get(rl.id)
+            if finding is not None:
                 self._event_findings.append(finding)
                 new.append(finding)
             for pattern in rl.patterns:
@@ -256,6 +302,32 @@ class Evaluator:
             late_events=list(self.late_events),
             evaluated=self._evaluated,
         )
+
+    def prune(self) -> int:
+        """With ``retain=False``: forget the pattern findings none of whose events the windows
+        still hold (no later event can change them); returns how many. With ``retain=True``
+        nothing is forgotten (a report needs them all)."""
+        if self.retain:
+            return 0
+        return sum(_prune_groups(state) for state in self._patterns.values())
+
+    def snapshot(self) -> dict[str, Any]:
+        """The evaluator's whole state as JSON-able data (plain dicts, lists, strings and
+        numbers): pattern windows and their findings, the ids still checked for duplicates,
+        the latest event time, late events and, with ``retain=True``, every finding and
+        evaluated id. :meth:`restore` makes an evaluator of it that goes on exactly as this one
+        would."""
+        return _snapshot(self)
+
+    @classmethod
+    def restore(
+        cls, snapshot: Mapping[str, Any], rules: Ruleset | str | Path = "nato-2024"
+    ) -> Evaluator:
+        """An evaluator in the state *snapshot* (from :meth:`snapshot`) holds, over *rules*,
+        which must be the ruleset the snapshot was taken of (same name, version and sha256).
+        Raises :class:`~redlines.errors.InputError` for another ruleset and for data that is
+        not a snapshot (or a damaged one)."""
+        return _restore(cls, snapshot, rules)
 
 
 def evaluate(
@@ -306,14 +378,26 @@ def evaluate_batch(
     scenario: str | None = None,
     file: str | None = None,
     description: str | None = None,
+    skipped: Skipped | None = None,
 ) -> Report:
     """Evaluate a checked batch (unique ids) in event-time order. The report keeps what
-    explains its events (:meth:`Report.explain`, :meth:`Report.add_near_misses`)."""
+    explains its events (:meth:`Report.explain`, :meth:`Report.add_near_misses`).
+
+    *skipped* are events of the batch that no rule can match, read but not kept (an event
+    file read with a skip): each is counted and given ``clear`` as if it had been fed, and
+    the explanations read the whole file again when asked for."""
     evaluator = Evaluator(rules)
     feed_in_time_order(evaluator, list(events))
+    if skipped:
+        evaluator._seq += len(skipped)
     report = evaluator.report(scenario=scenario, file=file, description=description)
+    if skipped:  # every event's (id, time), read again when asked for
+        report.evaluated = skipped.evaluated()
     report._explainer = BatchExplainer(
-        evaluator.ruleset, events, file=file, compiled=evaluator.compiled
+        evaluator.ruleset,
+        events if not skipped else skipped.all_events,
+        file=file,
+        compiled=evaluator.compiled,
     )
     return report
 
@@ -323,3 +407,240 @@ def feed_in_time_order(evaluator: Evaluator, events: list[Event]) -> None:
     same whatever order the batch is in, and no event is ever late."""
     order = time_order(events)
     evaluator.consume(events[i] for i in order)
+
+
+# --- Snapshots and pruning (Evaluator.snapshot, Evaluator.restore, Evaluator.prune) ---------
+
+#: The form of :meth:`Evaluator.snapshot`; a snapshot of another version is refused.
+SNAPSHOT_VERSION = 1
+
+_T = TypeVar("_T")
+
+
+class _Forget(list[_T]):
+    """A list that keeps nothing: where an evaluator with ``retain=False`` records findings
+    and evaluated ids."""
+
+    def append(self, item: _T) -> None:
+        pass
+
+    def extend(self, items: Iterable[_T]) -> None:
+        pass
+
+
+def _prune_groups(state: PatternState) -> int:
+    """Drop *state*'s groups none of whose members the windows still hold, and, from the
+    others, the members the windows no longer hold: a pattern that holds without a break
+    (windows overlapping for months) would otherwise list every event it ever counted. Its
+    level, its completion time and its latest event stay; its finding is built again from
+    what is left."""
+    gone = 0
+    held = state.group_of
+    for key in list(state.groups):
+        groups = state.groups[key]
+        kept = [g for g in groups if any(m in held for m in g.members)]
+        gone += len(groups) - len(kept)
+        for g in kept:
+            if len(g.members) > sum(1 for m in g.members if m in held):
+                g.members = {m: o for m, o in g.members.items() if m in held}
+                g.evidence = {m: e for m, e in g.evidence.items() if m in held}
+                g.finding = None
+        if kept:
+            state.groups[key] = kept
+        else:
+            del state.groups[key]
+    return gone
+
+
+def _time_out(value: dt.datetime | None) -> str | None:
+    return None if value is None else value.isoformat()
+
+
+_EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc)
+_MICROSECOND = dt.timedelta(microseconds=1)
+
+
+def _micros_in(value: Any) -> dt.datetime:
+    if not isinstance(value, int) or isinstance(value, bool):
+        raise ValueError(f"expected a time in epoch microseconds, got {value!r}")
+    return _EPOCH + value * _MICROSECOND
+
+
+def _time_in(value: Any) -> dt.datetime:
+    if not isinstance(value, str):
+        raise ValueError(f"expected a time, got {value!r}")
+    t = dt.datetime.fromisoformat(value)
+    if t.tzinfo is None:
+        raise ValueError(f"time without an offset: {value!r}")
+    return t
+
+
+def _key_in(value: Any) -> Any:
+    """A pattern key (a tuple; lists inside it as tuples) from its JSON form."""
+    if isinstance(value, list):
+        return tuple(_key_in(v) for v in value)
+    return value
+
+
+def _finding_out(f: Finding) -> dict[str, Any]:
+    return {
+        "red_line": f.red_line,
+        "level": f.level,
+        "clause": f.clause,
+        "basis": f.basis,
+        "event_ids": list(f.event_ids),
+        "reason": f.reason,
+        "time": _time_out(f.time),
+        "matched_clauses": list(f.matched_clauses),
+        "place": f.place,
+        "sources": list(f.sources),
+    }
+
+
+def _finding_in(d: Mapping[str, Any]) -> Finding:
+    return Finding(
+        str(d["red_line"]),
+        str(d["level"]),
+        str(d["clause"]),
+        str(d["basis"]),
+        tuple(str(i) for i in d["event_ids"]),
+        str(d["reason"]),
+        _time_in(d["time"]),
+        tuple(str(c) for c in d["matched_clauses"]),
+        None if d["place"] is None else str(d["place"]),
+        tuple(str(s) for s in d["sources"]),
+    )
+
+
+def _pattern_out(state: PatternState) -> dict[str, Any]:
+    groups = []
+    for key_groups in state.groups.values():
+        for g in key_groups:
+            assert g.last is not None and g.crossed_at is not None  # every group has both
+            groups.append(
+                {
+                    "key": list(g.key),
+                    "members": [[i, _time_out(t), q] for i, (t, q) in g.members.items()],
+                    "evidence": [[i, place, list(src)] for i, (place, src) in g.evidence.items()],
+                    "last": [g.last.seq, g.last.event.contract_dict()],
+                    "crossed_at": _time_out(g.crossed_at),
+                }
+            )
+    return {
+        "red_line": state.red_line,
+        "pattern": state.pattern.id,
+        "entries": [[e.seq, e.event.contract_dict()] for es in state.entries.values() for e in es],
+        # A set: sorted, so that the same state gives the same snapshot.
+        "holding": sorted(
+            ([list(k), _time_out(t)] for k, t in state.holding),
+            key=lambda h: (repr(h[0]), h[1]),
+        ),
+        "groups": groups,
+    }
+
+
+def _snapshot(ev: Evaluator) -> dict[str, Any]:
+    return {
+        "snapshot_version": SNAPSHOT_VERSION,
+        "ruleset": ev.ruleset.info(),
+        "allowed_lateness": ev.allowed_lateness.total_seconds(),
+        "retain": ev.retain,
+        "seq": ev._seq,
+        "max_time": _time_out(ev._max_time),
+        "late_events": list(ev.late_events),
+        # The many (time, id) pairs as epoch microseconds: exact, and cheap to write each time.
+        "recent_ids": [[(t - _EPOCH) // _MICROSECOND, i] for t, i in ev._id_expiry],
+        "event_findings": [_finding_out(f) for f in ev._event_findings],
+        "evaluated": [[i, (t - _EPOCH) // _MICROSECOND] for i, t in ev._evaluated],
+        "patterns": [_pattern_out(s) for s in ev._patterns.values()],
+    }
+
+
+def _event_in(seq: Any, data: Any) -> Entry:
+    event = to_event(data, file="<snapshot>")
+    return Entry(event.time, int(seq), event)
+
+
+def _pattern_in(state: PatternState, data: Mapping[str, Any]) -> None:
+    for seq, event_data in data["entries"]:
+        entry = _event_in(seq, event_data)
+        key = state.key(entry.event)
+        state.entries.setdefault(key, []).append(entry)
+    for key, entries in state.entries.items():
+        entries.sort(key=lambda e: e.order)
+        state.orders[key] = [e.order for e in entries]
+    retained = {e.event.id for es in state.entries.values() for e in es}
+    state.holding = {(_key_in(k), _time_in(t)) for k, t in data["holding"]}
+    for g in data["groups"]:
+        group = _Group(_key_in(g["key"]))
+        group.members = {str(i): (_time_in(t), int(q)) for i, t, q in g["members"]}
+        group.evidence = {
+            str(i): (None if place is None else str(place), tuple(str(s) for s in src))
+            for i, place, src in g["evidence"]
+        }
+        group.last = _event_in(*g["last"])
+        group.crossed_at = _time_in(g["crossed_at"])
+        state.groups.setdefault(group.key, []).append(group)
+        for member in group.members:
+            if member in retained:
+                state.group_of[member] = group
+
+
+def _restore(
+    cls: type[Evaluator], snapshot: Mapping[str, Any], rules: Ruleset | str | Path
+) -> Evaluator:
+    if not isinstance(snapshot, Mapping) or "snapshot_version" not in snapshot:
+        raise InputError.one("not an evaluator snapshot (no snapshot_version)", field="snapshot")
+    if snapshot["snapshot_version"] != SNAPSHOT_VERSION:
+        raise InputError.one(
+            f"a snapshot of version {SNAPSHOT_VERSION} is expected",
+            field="snapshot_version",
+            value=snapshot["snapshot_version"],
+        )
+    ruleset = rules if isinstance(rules, Ruleset) else load_rules(rules)
+    if snapshot.get("ruleset") != ruleset.info():
+        theirs = snapshot.get("ruleset")
+        described = (
+            f"{theirs.get('name')} {theirs.get('version')} (sha256 {theirs.get('sha256')})"
+            if isinstance(theirs, Mapping)
+            else repr(theirs)
+        )
+        raise InputError.one(
+            f"the snapshot was taken of another ruleset: {described}, not "
+            f"{ruleset.name} {ruleset.version} (sha256 {ruleset.sha256})",
+            field="ruleset",
+        )
+    try:
+        ev = cls(
+            ruleset,
+            allowed_lateness=dt.timedelta(seconds=float(snapshot["allowed_lateness"])),
+            retain=bool(snapshot["retain"]),
+        )
+        ev._seq = int(snapshot["seq"])
+        ev._max_time = None if snapshot["max_time"] is None else _time_in(snapshot["max_time"])
+        ev.late_events = [str(i) for i in snapshot["late_events"]]
+        ev._id_expiry = [(_micros_in(t), str(i)) for t, i in snapshot["recent_ids"]]
+        heapq.heapify(ev._id_expiry)
+        for _, i in ev._id_expiry:
+            ev._recent_ids.add(i)
+        ev._event_findings.extend(_finding_in(f) for f in snapshot["event_findings"])
+        ev._evaluated.extend((str(i), _micros_in(t)) for i, t in snapshot["evaluated"])
+        patterns = {(p["red_line"], p["pattern"]): p for p in snapshot["patterns"]}
+        if set(patterns) != set(ev._patterns):
+            raise ValueError("its patterns are not those of the ruleset")
+        for where, state in ev._patterns.items():
+            _pattern_in(state, patterns[where])
+    except (KeyError, TypeError, ValueError, IndexError, AttributeError, EventError) as exc:
+        raise InputError.one(
+            f"a damaged evaluator snapshot: {_snapshot_error(exc)}", field="snapshot"
+        ) from None
+    return ev
+
+
+def _snapshot_error(exc: BaseException) -> str:
+    """An exception in a few words, for a damaged snapshot's error."""
+    if isinstance(exc, EventError):
+        return "; ".join(p.message for p in exc.problems[:3])
+    if isinstance(exc, KeyError):
+        return f"{exc.args[0]!r} is missing"
+    return f"{type(exc).__name__}: {exc}"

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import string
+from functools import lru_cache
 from typing import Any
 
 from ..countries import country_name, subdivision_name
@@ -54,5 +55,33 @@ def event_values(event: Event) -> dict[str, Any]:
 
 
 def render_reason(template: str, values: dict[str, Any]) -> str:
-    text = _FORMATTER.format(template, **values)
-    return re.sub(r"\s+", " ", text).strip()
+    """*template* with its placeholders filled from *values* (a missing one reads
+    ``unknown``), white space collapsed to single spaces."""
+    parts = _parts(template)
+    if parts is None:
+        text = _FORMATTER.format(template, **values)
+    else:
+        text = "".join(
+            literal if name is None else literal + format(values.get(name, "unknown"), "")
+            for literal, name in parts
+        )
+    return _SPACES.sub(" ", text).strip()
+
+
+_SPACES = re.compile(r"\s+")
+
+
+@lru_cache(maxsize=4096)
+def _parts(template: str) -> tuple[tuple[str, str | None], ...] | None:
+    """*template* parsed once: (literal text, placeholder name or None) pairs; None when a
+    placeholder has a format, a conversion or a name that is not a plain word (then
+    :class:`string.Formatter` reads it each time, as it always did)."""
+    out: list[tuple[str, str | None]] = []
+    try:
+        for literal, name, spec, conversion in _FORMATTER.parse(template):
+            if name is not None and (spec or conversion or not name.isidentifier()):
+                return None
+            out.append((literal, name))
+    except ValueError:
+        return None
+    return tuple(out)

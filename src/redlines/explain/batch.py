@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from ..compile import CompiledRuleset
 from ..errors import EventError, suggest
@@ -20,19 +20,22 @@ __all__ = ["BatchExplainer"]
 class BatchExplainer:
     """Explains any event of a batch against a ruleset, with the whole batch as the events
     patterns count (as when the batch was evaluated). Nothing is computed before it is asked
-    for; each event is explained once."""
+    for; each event is explained once. *events* may be a function that reads them: it is
+    called when the first explanation is asked for (a batch whose irrelevant events were only
+    counted reads its file again then)."""
 
     def __init__(
         self,
         rules: Ruleset,
-        events: Sequence[Event],
+        events: Sequence[Event] | Callable[[], Sequence[Event]],
         *,
         file: str | None = None,
         compiled: CompiledRuleset | None = None,
     ) -> None:
         self.ruleset = rules
         self.file = file
-        self._events = list(events)
+        #: the events, or what reads them when first needed
+        self._events = events if callable(events) else list(events)
         self._compiled = compiled
         self._explainer: RulesetExplainer | None = None
         self._pool: Pool | None = None
@@ -48,7 +51,8 @@ class BatchExplainer:
     def pool(self) -> Pool:
         """The batch in event-time order, as patterns see it."""
         if self._pool is None:
-            self._pool = Pool(self.explainer, self._events)
+            events = self._events() if callable(self._events) else self._events
+            self._pool = Pool(self.explainer, list(events))
         return self._pool
 
     def ids(self) -> list[str]:

@@ -20,11 +20,14 @@ does. Design, from what durable-rules does (verified in tests/test_engine.py):
   pending branches match one fact; the pending nodes lead to distinct rules, so a ruleset of
   at most 64 rules never overflows it. (A durable ruleset of 512 rules or more also never
   returns from ``assert_fact``.) The rules are therefore spread over as many durable rulesets
-  ("shards") of at most :data:`RULES_PER_SHARD` as needed, and each shard has its own
-  prefilter (``prefilter.py``): a fact is asserted only into the shards whose rules it could
-  match, so adding red lines about other countries costs an index lookup, not a round trip.
-* ``contains`` and ``matches`` tests read derived flags (:meth:`CompiledRuleset.derived`),
-  computed here with the operator table's Python meaning and sent with the fact.
+  ("shards") of at most :data:`RULES_PER_SHARD` as needed. One index of every alternative
+  (``prefilter.py``) gives the alternatives a fact could satisfy, and the fact is asserted only
+  into the shards that hold one; alternatives are packed into shards by the test they are
+  filed under, so that a fact's candidates share few shards. A thousand red lines cost a fact
+  what the few that concern it cost, not a round trip to each of 67 shards.
+* ``contains``, ``matches`` and memberships (``in``) read derived flags
+  (:meth:`CompiledRuleset.derived`), computed here (with the operator table's Python meaning,
+  and set membership) for the alternatives the fact is sent for, and sent with it.
 * Result code 1 of an assertion means "no rule matched". Any failure of the engine is raised as
   :class:`EngineError`, after the shard's state is reset, so that one failure does not poison
   the shared engine.
@@ -35,17 +38,17 @@ from __future__ import annotations
 import itertools
 import json
 import threading
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from typing import Any
 
 import durable_rules_engine as _engine
 
-from ..compile import CompiledRuleset
+from ..compile import CompiledRuleset, derived_flags
 from ..errors import EngineError
 from ..rules.normal import disjuncts
 from ..rules.operators import OPERATORS
 from ..rules.resolved import Test
-from .prefilter import Prefilter
+from .prefilter import BranchIndex, Pin
 
 __all__ = [
     "MAX_RULESETS",
@@ -69,36 +72,79 @@ RULES_PER_SHARD = 60
 _MATCHED, _NO_MATCH = 0, 1
 #: The engine's single state: redlines keeps no state in durable-rules.
 _SID = "0"
+#: Up to this many wanted rules, their alternatives are checked one by one rather than through
+#: the index (a caller asking for the few pattern selectors its clauses made relevant).
+_FEW_NAMES = 16
 
 
 class EngineRuleset:
     """A compiled ruleset created in durable-rules; :meth:`match` returns the rules a fact
     satisfies. This is the :class:`~redlines.matching.Matcher` users run (as
     :data:`DurableMatcher`); build it through :func:`engine_for`, which shares one per distinct
-    ruleset."""
+    ruleset.
 
-    def __init__(self, compiled: CompiledRuleset) -> None:
+    Each fact is asserted only into the shards holding an alternative it is a candidate of
+    (:class:`~redlines.matching.prefilter.BranchIndex`), with only the derived flags those
+    alternatives read; alternatives are packed into shards by the pin they are filed under, so
+    that a fact's candidates share few shards. With ``prefilter=False`` every fact is asserted
+    into every shard with every flag: the reference path the property tests compare with.
+    """
+
+    def __init__(self, compiled: CompiledRuleset, *, prefilter: bool = True) -> None:
         global _REGISTERED
         self.compiled = compiled
-        self._derived = [
-            (flag, key, f"has__{key}", OPERATORS[op].holds, operand)
-            for flag, (key, op, operand) in sorted(compiled.derived().items())
-        ]
-        self._keys = sorted(compiled.fact_keys() - {flag for flag, *_ in self._derived})
+        self.prefilter = prefilter
         self._order = {r.name: i for i, r in enumerate(compiled.rules)}
-        # Clause rules first, then pattern selectors, so that a caller asking only for clauses
-        # (then only for the patterns it needs) touches only their shards.
-        ordered = sorted(compiled.rules, key=lambda r: r.role != "clause")
-        definitions: list[tuple[str, dict[str, Any]]] = []
-        branches: list[tuple[Test, ...]] = []
+        names: list[str] = []
         owners: list[str] = []
-        for rule in ordered:
+        clause: list[bool] = []
+        definitions: list[dict[str, Any]] = []
+        branches: list[tuple[Test, ...]] = []
+        for rule in compiled.rules:
             for i, (alt, branch) in enumerate(
                 zip(rule.alternatives, disjuncts(rule.condition), strict=True), 1
             ):
-                definitions.append((f"{rule.name}#{i}", alt))
-                branches.append(branch)
+                names.append(f"{rule.name}#{i}")
                 owners.append(rule.name)
+                clause.append(rule.role == "clause")
+                definitions.append(alt)
+                branches.append(branch)
+        index = BranchIndex(branches)
+        # One index per role as well: a caller asks for clauses, then for pattern selectors,
+        # and a fact's candidates among the other role would only be filtered out.
+        roles: dict[str, list[int]] = {}
+        for i, is_clause in enumerate(clause):
+            roles.setdefault("clause" if is_clause else "pattern", []).append(i)
+        self._roles = [
+            (
+                frozenset(owners[i] for i in ids),
+                BranchIndex((branches[i] for i in ids), ids),
+            )
+            for _, ids in sorted(roles.items())
+        ]
+        self._roles_cache: tuple[Collection[str], list[tuple[BranchIndex, bool]]] | None = None
+        # The flags each alternative reads, numbered once for the whole ruleset.
+        flag_ids: dict[str, int] = {}
+        self._flags: list[tuple[str, str, str, Callable[[Any, Any], bool], Any]] = []
+        alt_flags: list[tuple[int, ...]] = []
+        for branch in branches:
+            ids = []
+            for flag, (key, op, operand) in sorted(derived_flags(branch).items()):
+                if flag not in flag_ids:
+                    flag_ids[flag] = len(self._flags)
+                    if op == "in":
+                        self._flags.append((flag, key, f"has__{key}", _member, frozenset(operand)))
+                    else:
+                        self._flags.append((flag, key, f"has__{key}", OPERATORS[op].holds, operand))
+                ids.append(flag_ids[flag])
+            alt_flags.append(tuple(ids))
+        self._keys = sorted(compiled.fact_keys() - set(flag_ids))
+        # Clause rules first, then pattern selectors (a caller asks for one or the other);
+        # within each, alternatives filed under the same values side by side.
+        packed = sorted(
+            range(len(definitions)),
+            key=lambda i: (not clause[i], _filing(index.pins[i][:1]), i),
+        )
         with _LOCK:
             if _REGISTERED >= MAX_RULESETS:
                 raise EngineError(
@@ -110,11 +156,13 @@ class EngineRuleset:
             self.name = f"redlines-{next(_NAMES)}-{compiled.name}"
             self.shards: list[str] = []
             self._handles: list[int] = []
-            self._prefilters: list[Prefilter] = []
-            self._rules_in: list[frozenset[str]] = []
-            for start in range(0, max(len(definitions), 1), RULES_PER_SHARD):
+            shard_of = [0] * len(definitions)
+            for start in range(0, max(len(packed), 1), RULES_PER_SHARD):
                 shard = f"{self.name}-{len(self.shards) + 1}"
-                chunk = dict(definitions[start : start + RULES_PER_SHARD])
+                members = packed[start : start + RULES_PER_SHARD]
+                chunk = {names[i]: definitions[i] for i in members}
+                for i in members:
+                    shard_of[i] = len(self.shards)
                 if not chunk:  # a ruleset with no rules still needs a (never-firing) rule
                     chunk = {"none#1": {"all": [{"m": {"_always": 0}}]}}
                 try:
@@ -123,43 +171,100 @@ class EngineRuleset:
                     raise EngineError(f"durable-rules refused a rule: {exc}") from None
                 self.shards.append(shard)
                 self._handles.append(handle)
-                self._prefilters.append(
-                    Prefilter.of_branches(branches[start : start + RULES_PER_SHARD])
-                )
-                self._rules_in.append(frozenset(owners[start : start + RULES_PER_SHARD]))
+        #: per alternative: (its rule's name, its shard, the flags it reads)
+        self._alts = [(owners[i], shard_of[i], alt_flags[i]) for i in range(len(definitions))]
+        self._alts_of: dict[str, list[int]] = {}
+        for i, owner in enumerate(owners):
+            self._alts_of.setdefault(owner, []).append(i)
+        self._branches = index
+        self._all_flags = tuple(range(len(self._flags)))
 
-    def payload(self, fact: dict[str, Any]) -> str:
-        """*fact* as the engine is sent it: its ``id`` and the keys the rules read, as JSON."""
+    def payload(self, fact: dict[str, Any], flags: Collection[int] | None = None) -> str:
+        """*fact* as the engine is sent it: its ``id``, the keys the rules read and the derived
+        flags numbered *flags* (all of them by default), as JSON."""
         sent = {"id": fact["id"]}
         for key in self._keys:
             if key in fact:
                 sent[key] = fact[key]
-        for flag, key, has, holds, operand in self._derived:
+        for i in sorted(self._all_flags if flags is None else flags):
+            flag, key, has, holds, operand = self._flags[i]
             if fact.get(has) == 1:
                 sent[flag] = 1 if holds(fact[key], operand) else 0
         return json.dumps(sent, ensure_ascii=False)
 
+    def candidates(self, fact: dict[str, Any], names: Collection[str] | None = None) -> list[int]:
+        """The alternatives (numbered in definition order) *fact* could satisfy, of the rules
+        *names* (all by default): every other one is false of it. Without the prefilter, all
+        of them."""
+        if names is None:
+            if not self.prefilter:
+                return list(range(len(self._alts)))
+            return self._branches.candidates(fact)
+        if len(names) <= _FEW_NAMES or not self.prefilter:
+            wanted = [i for name in names for i in self._alts_of.get(name, ())]
+            if not self.prefilter:
+                return sorted(wanted)
+            return self._branches.candidates_among(fact, sorted(wanted))
+        alts = self._alts
+        out: list[int] = []
+        for index, every in self._indexes_for(names):
+            found = index.candidates(fact)
+            out.extend(found if every else (i for i in found if alts[i][0] in names))
+        return out
+
+    def _indexes_for(self, names: Collection[str]) -> list[tuple[BranchIndex, bool]]:
+        """The role indexes holding some of the rules *names*, each with whether *names* holds
+        all of its rules (remembered for the last frozenset asked about: callers ask with the
+        same one for every fact; a mutable collection could change in between)."""
+        cached = self._roles_cache
+        if cached is not None and cached[0] is names:
+            return cached[1]
+        found = [
+            (index, owners.issubset(names))
+            for owners, index in self._roles
+            if not owners.isdisjoint(names)
+        ]
+        if isinstance(names, frozenset):
+            self._roles_cache = (names, found)
+        return found
+
     def match(self, fact: dict[str, Any], names: Collection[str] | None = None) -> list[str]:
         """Assert *fact*, collect every rule that fires, retract it. Names come back in rule
         definition order, whatever order durable fired them in. With *names*, only those
-        rules are wanted: shards holding none of them are not asked."""
-        shards = [
-            handle
-            for handle, prefilter, rules in zip(
-                self._handles, self._prefilters, self._rules_in, strict=True
-            )
-            if (names is None or not rules.isdisjoint(names)) and prefilter(fact)
-        ]
+        rules are wanted: alternatives of other rules are not asked about."""
+        wanted: Collection[str] | None = names
+        if names is not None and not isinstance(names, (set, frozenset, dict)):
+            wanted = frozenset(names)
+        shards: set[int] = set()
+        flags: set[int] = set()
+        alts = self._alts
+        for i in self.candidates(fact, wanted):
+            _, shard, read = alts[i]
+            shards.add(shard)
+            flags.update(read)
         if not shards:
             return []
-        payload = self.payload(fact)
+        payload = self.payload(fact, flags)
         fired: set[str] = set()
         with _LOCK:
-            for handle in shards:
-                _assert_retract(handle, payload, fired)
-        if names is not None:
-            fired.intersection_update(names)
+            for shard in sorted(shards):
+                _assert_retract(self._handles[shard], payload, fired)
+        if wanted is not None:
+            fired.intersection_update(wanted)
         return sorted(fired, key=self._order.__getitem__)
+
+
+def _member(actual: Any, members: Any) -> bool:
+    """Whether *actual* is one of *members* (a frozenset): a membership flag's value."""
+    return bool(actual in members)
+
+
+def _filing(first: tuple[Pin, ...]) -> tuple[str, list[str]]:
+    """A sort key that puts alternatives whose first pin is the same side by side."""
+    if not first:
+        return "", []
+    key, values = first[0]
+    return key, sorted(map(repr, values))
 
 
 def _assert_retract(handle: int, payload: str, fired: set[str]) -> None:

@@ -9,6 +9,9 @@ subclass :class:`ExportBatch`, whose ``summary`` is never None.
 
 from __future__ import annotations
 
+import datetime as dt
+from array import array
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
@@ -18,7 +21,7 @@ from ..events import Event
 if TYPE_CHECKING:  # pragma: no cover
     from .scenario import Expectation
 
-__all__ = ["Batch", "ExportBatch", "InputSummary", "Rejection"]
+__all__ = ["Batch", "ExportBatch", "InputSummary", "Rejection", "Skipped"]
 
 
 @dataclass(frozen=True)
@@ -112,6 +115,100 @@ def _example(rejection: Rejection, *, several: bool) -> dict[str, Any]:
     return out
 
 
+_EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc)
+_MICROSECOND = dt.timedelta(microseconds=1)
+
+
+Pair = tuple[str, dt.datetime]
+
+
+@dataclass(eq=False)
+class Skipped:
+    """The events of an event file that were checked but not kept as models, because no rule
+    of the ruleset the file was read for can match them (each would get ``clear`` from every
+    red line, and no pattern counts it): how many, and how to read the whole file again when
+    every event is needed (explanations, near misses, the levels of every event). Their ids
+    and times are kept only when *record* is set."""
+
+    count: int = 0
+    record: bool = False
+    ids: list[str] = field(default_factory=list)
+    #: Each event's time, in microseconds since 1970-01-01 UTC (when recorded).
+    times: array[int] = field(default_factory=lambda: array("q"))
+    #: Every event of the file again, in file order (set by the reader).
+    reread: Callable[[], list[Event]] | None = None
+    #: (id, time) of every event of the file, in event-time order (set by the reader).
+    reread_pairs: Callable[[], list[Pair]] | None = None
+
+    def add(self, event_id: str, time: dt.datetime) -> None:
+        self.count += 1
+        if self.record:
+            self.ids.append(event_id)
+            self.times.append((time - _EPOCH) // _MICROSECOND)
+
+    def __len__(self) -> int:
+        return self.count
+
+    def pairs(self) -> list[Pair]:
+        """(id, time) of each skipped event recorded, in file order."""
+        return [
+            (event_id, _EPOCH + dt.timedelta(microseconds=t))
+            for event_id, t in zip(self.ids, self.times, strict=True)
+        ]
+
+    def all_events(self) -> list[Event]:
+        """Every event of the file, kept or skipped, read again."""
+        if self.reread is None:
+            raise RuntimeError("the file these events were skipped from cannot be read again")
+        return self.reread()
+
+    def evaluated(self) -> tuple[Pair, ...]:
+        """(id, time) of every event of the file in event-time order (the id breaks ties),
+        as a tuple that reads the file again the first time it is looked into."""
+        if self.reread_pairs is None:
+            raise RuntimeError("the file these events were skipped from cannot be read again")
+        return LazyPairs(self.reread_pairs)
+
+
+class LazyPairs(tuple[Pair, ...]):
+    """A tuple of (id, time) pairs computed the first time it is looked into (iterated,
+    measured, indexed): the levels of every event of a large file without keeping its ids
+    and times in memory until they are asked for."""
+
+    _compute: Callable[[], list[Pair]] | None
+    _pairs: tuple[Pair, ...]
+
+    def __new__(cls, compute: Callable[[], list[Pair]]) -> LazyPairs:
+        out = super().__new__(cls)
+        out._compute = compute
+        out._pairs = ()
+        return out
+
+    def _get(self) -> tuple[Pair, ...]:
+        if self._compute is not None:
+            self._pairs = tuple(self._compute())
+            self._compute = None
+        return self._pairs
+
+    def __iter__(self) -> Iterator[Pair]:
+        return iter(self._get())
+
+    def __len__(self) -> int:
+        return len(self._get())
+
+    def __bool__(self) -> bool:
+        return bool(self._get())
+
+    def __getitem__(self, index: Any) -> Any:
+        return self._get()[index]
+
+    def __contains__(self, item: object) -> bool:
+        return item in self._get()
+
+    def __repr__(self) -> str:
+        return repr(self._get())
+
+
 @dataclass
 class Batch:
     """The events read from one input, and what is known about where they came from.
@@ -145,6 +242,14 @@ class Batch:
     #: Why no red line could give a level to the first irrelevant rows, as many as
     #: ``AdapterOptions.explain_irrelevant`` asks for (``kind`` ``irrelevant``).
     irrelevant: list[Rejection] = field(default_factory=list)
+    #: The events of an event file read for one ruleset that no rule of it can match, when
+    #: the reader was asked to skip them (``events`` then holds the others only).
+    skipped: Skipped | None = None
+
+    def all_events(self) -> list[Event]:
+        """Every event of the input: ``events``, or, when some were skipped, the whole file
+        read again."""
+        return self.events if self.skipped is None else self.skipped.all_events()
 
     @property
     def expect(self) -> dict[str, str] | None:

@@ -6,14 +6,15 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import IO, TYPE_CHECKING, Any
 
-from ..errors import EventError
+from ..errors import EventError, InputError
 from ..source import csv_reader, read_text, readable
-from .batch import Batch
+from .batch import Batch, Pair
 from .dataframe import rows
-from .eventsink import EVENT_COLUMNS, EventSink, suggest_column
+from .eventsink import EVENT_COLUMNS, EventSink, Skip, suggest_column
 from .options import Settings
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -46,11 +47,101 @@ def votes(lines: list[str]) -> int:
     return 0
 
 
-def read_event_csv(path: str | Path) -> Batch:
+def read_event_csv(path: str | Path, *, skip: Skip | None = None) -> Batch:
     """A CSV event file as a :class:`Batch` (format ``csv``). Raises
-    :class:`~redlines.errors.EventError` with every problem found."""
+    :class:`~redlines.errors.EventError` with every problem found.
+
+    The file is read a row at a time, never whole (a file that is not plain UTF-8 is read
+    whole by :func:`redlines.source.read_text`, which locates its problem or decodes it).
+    With *skip*, as for :func:`redlines.readers.jsonl.read_jsonl`, the events no rule can
+    match are checked and counted in ``Batch.skipped``, not kept."""
     file = str(path)
-    reader = csv_reader(io.StringIO(read_text(path), newline=""))
+    sink = _sink(path, skip, record=False)
+    events = sink.events_or_raise()
+    if skip is None:
+        return Batch(file, events, format="csv")
+    skipped = sink.skipped
+    count = len(events) + len(skipped)
+    skipped.reread = lambda: _again(path, count, None).events
+    skipped.reread_pairs = lambda: _pairs(_again(path, count, _everything))
+    return Batch(file, events, format="csv", skipped=skipped)
+
+
+def _sink(path: str | Path, skip: Skip | None, *, record: bool) -> EventSink:
+    file = str(path)
+    try:
+        with open_text(path) as fh:
+            try:
+                return _read(file, _plain(fh), skip, record=record)
+            except EventError:  # the header's problems: after those of the whole text
+                read_text(path)
+                raise
+    except _NotPlain:
+        text = read_text(path)  # locates the NUL byte or the bytes that are not UTF-8
+        return _read(file, io.StringIO(text, newline=""), skip, record=record)
+
+
+def _everything(values: dict[str, Any]) -> bool:
+    return True
+
+
+def _again(path: str | Path, count: int, skip: Skip | None) -> EventSink:
+    """The file read again (explanations, every event's level); with *skip*, the ids and
+    times of the events it skips are recorded."""
+    sink = _sink(path, skip, record=True)
+    sink.events_or_raise()
+    now = len(sink.events) + len(sink.skipped)
+    if now != count:
+        raise EventError.one(
+            f"the file changed since it was read ({count} events then, {now} now)",
+            file=str(path),
+        )
+    return sink
+
+
+def _pairs(sink: EventSink) -> list[Pair]:
+    """(id, time) of every event a sink read, in event-time order (the id breaks ties)."""
+    pairs = [(e.id, e.time) for e in sink.events] + sink.skipped.pairs()
+    pairs.sort(key=lambda pair: (pair[1], pair[0]))
+    return pairs
+
+
+class _NotPlain(Exception):
+    """The file is not plain UTF-8 text: read it whole instead."""
+
+
+def open_text(path: str | Path) -> IO[str]:
+    """*path* opened as UTF-8 text for the csv module (a byte-order mark dropped), its OS
+    errors as located problems."""
+    file = str(path)
+    try:
+        return readable(path).open(encoding="utf-8-sig", newline="")
+    except FileNotFoundError:
+        raise InputError.one("no such file", file=file) from None
+    except IsADirectoryError:
+        raise InputError.one("is a directory, not a file", file=file) from None
+    except OSError as exc:
+        raise InputError.one(f"cannot read: {exc.strerror or exc}", file=file) from None
+    except ValueError:  # a NUL byte in the name
+        raise InputError.one("no such file (the name holds a NUL byte)", file=file) from None
+
+
+def _plain(fh: IO[str]) -> Iterator[str]:
+    """The lines of a text file; :class:`_NotPlain` at the first NUL byte or bytes that are
+    not UTF-8."""
+    try:
+        for line in fh:
+            if "\x00" in line:
+                raise _NotPlain
+            yield line
+    except UnicodeDecodeError:
+        raise _NotPlain from None
+    except OSError as exc:
+        raise InputError.one(f"cannot read: {exc.strerror or exc}", file=fh.name) from None
+
+
+def _read(file: str, lines: Iterable[str], skip: Skip | None, *, record: bool = False) -> EventSink:
+    reader = csv_reader(lines)
     try:
         header = next(reader)
     except StopIteration:
@@ -61,7 +152,7 @@ def read_event_csv(path: str | Path) -> Batch:
         raise EventError.one(f"invalid CSV: {exc}", file=file, line=1) from None
     if len(header) == 1 and ";" in header[0]:
         raise EventError.one("the CSV must be comma-separated (found ';')", file=file, line=1)
-    sink = EventSink(file)
+    sink = EventSink(file, skip=skip, record=record)
     names = _columns(header, sink)
     while True:
         line = reader.line_num + 1
@@ -78,7 +169,7 @@ def read_event_csv(path: str | Path) -> Batch:
             sink.problem(f"expected {len(names)} cells, found {len(row)}", line=line)
             continue
         sink.add(dict(zip(names, row, strict=True)), line=line, record=True)
-    return Batch(file, sink.events_or_raise(), format="csv")
+    return sink
 
 
 def read_event_frame(df: pandas.DataFrame, name: str, settings: Settings) -> Batch:

@@ -16,20 +16,40 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import datetime as dt
-from collections.abc import Mapping
-from typing import Any
+import re
+from collections.abc import Callable, Mapping
+from functools import cache
+from typing import Any, TypeVar
 
+import pycountry
 from pydantic import ValidationError
 
-from ..errors import EventError, Problem, suggest
-from ..events import EVENT_FIELDS, Event
+from ..countries import normalize_country
+from ..errors import EventError, InvalidValue, Problem, suggest
+from ..events import (
+    ACTOR_TYPES,
+    ATTRIBUTIONS,
+    EVENT_FIELDS,
+    INTENTS,
+    KINDS,
+    MAX_INTEGER,
+    MAX_TAG,
+    MAX_TEXT,
+    Event,
+    Location,
+    parse_time,
+)
 from ..source import PathKey, Positions, Where, problems_from_validation
 from .adapter import integer, number
+from .batch import Skipped
 
 __all__ = [
     "EVENT_COLUMNS",
     "DuplicateIds",
     "EventSink",
+    "Skip",
+    "checked_values",
+    "fast_event",
     "is_missing",
     "record_to_mapping",
     "suggest_column",
@@ -46,6 +66,9 @@ _INTEGERS = frozenset({"id", "fatalities"})
 _NUMBERS = frozenset({"location.lat", "location.lon"})
 #: List columns: a cell holds the members separated by ``|``.
 _LISTS = frozenset({"sources", "tags"})
+
+#: ``skip(values)``: True for an event (its checked field values) that no rule can match.
+Skip = Callable[[dict[str, Any]], bool]
 
 
 def suggest_column(name: str) -> str | None:
@@ -151,10 +174,215 @@ def record_to_mapping(record: Mapping[Any, Any]) -> tuple[dict[str, Any], list[P
             continue
         converted = _cell(column, value)
         if column.startswith("location."):
-            out.setdefault("location", {})[column.split(".", 1)[1]] = converted
+            nested = out.setdefault("location", {})
+            if not isinstance(nested, dict):  # a `location` that is not a mapping, too
+                problems.append(
+                    Problem(f"given twice (as 'location' and '{key}')", field="location")
+                )
+                continue
+            nested[column.split(".", 1)[1]] = converted
         else:
             out[column] = converted
     return out, problems
+
+
+# The fast check: most events of a real feed are in the plain shape a program writes (codes
+# already ISO alpha-3, words of the vocabularies as listed, ISO times with an offset). For
+# those, every check pydantic would make is a plain Python test here, and the model is built
+# without validating again; anything else (a typo, a name for a country, a region, an
+# unknown field) takes the full path, :func:`to_event`, which words every problem.
+
+_EVENT_KEYS = frozenset(EVENT_FIELDS[""])
+_LOCATION_KEYS = frozenset({"country", "place", "lat", "lon"})  # a region takes the full path
+_KINDS = frozenset(KINDS)
+_ACTOR_TYPES = frozenset(ACTOR_TYPES)
+_INTENTS = frozenset(INTENTS)
+_ATTRIBUTIONS = frozenset(ATTRIBUTIONS)
+_TAG_WORD = re.compile(r"^[a-z0-9_]+$", re.ASCII)
+
+
+@cache
+def _canonical_countries() -> frozenset[str]:
+    """The ISO alpha-3 codes that the country check returns unchanged."""
+    out: set[str] = set()
+    for country in pycountry.countries:
+        code = country.alpha_3
+        with contextlib.suppress(InvalidValue):
+            if normalize_country(code) == code:
+                out.add(code)
+    return frozenset(out)
+
+
+def _plain_text(value: Any) -> bool:
+    """A string the model keeps as it is: no surrounding white space, not too long."""
+    return type(value) is str and len(value) <= MAX_TEXT and value == value.strip()
+
+
+def _plain_location(value: Any, countries: frozenset[str]) -> dict[str, Any] | None:
+    if type(value) is not dict or not value.keys() <= _LOCATION_KEYS:
+        return None
+    country = value.get("country")
+    if country is not None and country not in countries:
+        return None
+    place = value.get("place")
+    if place is not None and not _plain_text(place):
+        return None
+    lat, lon = value.get("lat"), value.get("lon")
+    if lat is not None and not (type(lat) is float and -90 <= lat <= 90):
+        return None
+    if lon is not None and not (type(lon) is float and -180 <= lon <= 180):
+        return None
+    return {"country": country, "region": None, "place": place, "lat": lat, "lon": lon}
+
+
+def checked_values(item: Mapping[str, Any]) -> dict[str, Any] | None:
+    """The field values of the :class:`Event` that *item* (an event mapping) validates to,
+    when it is in the plain shape (see above), checked by plain Python; None when it is not
+    (it may still be valid, or not: :func:`to_event` decides and words its problems).
+
+    ``location`` is a dict of the location's fields, or None. A property test checks that
+    whatever this accepts, pydantic accepts with the same values."""
+    if type(item) is not dict or not item.keys() <= _EVENT_KEYS:
+        return None
+    try:
+        return _checked(item)
+    except TypeError:  # a list or a mapping where a word is expected
+        return None
+
+
+def _checked(item: dict[str, Any]) -> dict[str, Any] | None:
+    countries = _canonical_countries()
+    try:
+        event_id = item["id"]
+        time = item["time"]
+        actor = item["actor"]
+        target = item["target"]
+        kind = item["kind"]
+    except KeyError:
+        return None
+    if type(event_id) is int:
+        event_id = str(event_id)
+    elif not _plain_text(event_id):
+        return None
+    if not event_id or type(time) is not str:
+        return None
+    if (actor is not None and actor not in countries) or target not in countries:
+        return None
+    if kind not in _KINDS:
+        return None
+    if len(item) == 5:  # only the fields without a default: the others take it
+        try:
+            stamp = parse_time(time)
+        except InvalidValue:
+            return None
+        return {
+            "id": event_id,
+            "time": stamp,
+            "actor": actor,
+            "actor_type": "state_forces",
+            "on_behalf_of": None,
+            "target": target,
+            "kind": kind,
+            "intent": "unknown",
+            "attribution": "confirmed",
+            "location": None,
+            "fatalities": None,
+            "sources": (),
+            "tags": (),
+            "notes": None,
+        }
+    get = item.get
+    actor_type = get("actor_type", "state_forces")
+    intent = get("intent", "unknown")
+    attribution = get("attribution", "confirmed")
+    if actor_type not in _ACTOR_TYPES or intent not in _INTENTS or attribution not in _ATTRIBUTIONS:
+        return None
+    on_behalf_of = get("on_behalf_of")
+    if on_behalf_of is not None and on_behalf_of not in countries:
+        return None
+    location = get("location")
+    if location is not None:
+        location = _plain_location(location, countries)
+        if location is None:
+            return None
+    fatalities = get("fatalities")
+    if fatalities is not None and not (type(fatalities) is int and 0 <= fatalities <= MAX_INTEGER):
+        return None
+    sources = get("sources", ())
+    if sources:
+        if type(sources) is not list or not all(_plain_text(s) for s in sources):
+            return None
+        sources = tuple(sources)
+    elif type(sources) is not list and sources != ():
+        return None
+    else:
+        sources = ()
+    tags = get("tags", ())
+    if tags:
+        if (
+            type(tags) is not list
+            or not all(type(t) is str and len(t) <= MAX_TAG and _TAG_WORD.match(t) for t in tags)
+            or len(set(tags)) != len(tags)
+        ):
+            return None
+        tags = tuple(tags)
+    elif type(tags) is not list and tags != ():
+        return None
+    else:
+        tags = ()
+    notes = get("notes")
+    if notes is not None and not _plain_text(notes):
+        return None
+    try:
+        stamp = parse_time(time)
+    except InvalidValue:
+        return None
+    return {
+        "id": event_id,
+        "time": stamp,
+        "actor": actor,
+        "actor_type": actor_type,
+        "on_behalf_of": on_behalf_of,
+        "target": target,
+        "kind": kind,
+        "intent": intent,
+        "attribution": attribution,
+        "location": location,
+        "fatalities": fatalities,
+        "sources": sources,
+        "tags": tags,
+        "notes": notes,
+    }
+
+
+def fast_event(item: Mapping[str, Any]) -> Event | None:
+    """*item* as an :class:`Event` when :func:`checked_values` accepts it (the same event
+    :func:`to_event` would give, built without validating again); None otherwise."""
+    values = checked_values(item)
+    return None if values is None else _construct(values, item)
+
+
+def _construct(values: dict[str, Any], item: Mapping[str, Any]) -> Event:
+    """The event of checked *values* (every field, in the model's order), its fields set
+    those *item* gives: what pydantic's ``model_construct`` makes, without its loop over
+    fields and aliases (neither model has aliases, extra fields or private attributes)."""
+    location = values["location"]
+    if location is not None:
+        values = {**values, "location": _bare(Location, set(item["location"]), location)}
+    return _bare(Event, set(item), values)
+
+
+_M = TypeVar("_M", Event, Location)
+_set = object.__setattr__
+
+
+def _bare(model: type[_M], fields_set: set[str], values: dict[str, Any]) -> _M:
+    out = model.__new__(model)
+    _set(out, "__dict__", values)
+    _set(out, "__pydantic_fields_set__", fields_set)
+    _set(out, "__pydantic_extra__", None)
+    _set(out, "__pydantic_private__", None)
+    return out
 
 
 def to_event(
@@ -270,11 +498,16 @@ class EventSink:
     with the file itself, then :meth:`events_or_raise` once at the end.
     """
 
-    def __init__(self, file: str) -> None:
+    def __init__(self, file: str, *, skip: Skip | None = None, record: bool = False) -> None:
         self.file = file
         self.events: list[Event] = []
         self.problems: list[Problem] = []
         self.ids = DuplicateIds()
+        #: ``skip(values)`` (the field values :func:`checked_values` gives) is True for an
+        #: event no rule can match: it is checked, counted in :attr:`skipped` (with its id and
+        #: time when *record* is set), never kept.
+        self.skip = skip
+        self.skipped = Skipped(record=record)
 
     def problem(
         self,
@@ -308,7 +541,28 @@ class EventSink:
         record: bool = False,
     ) -> None:
         """Validate one event (arguments as for :func:`to_event`) and check that its id is
-        new; its problems are recorded, not raised."""
+        new; its problems are recorded, not raised. An event in the plain shape is checked by
+        :func:`checked_values` (and, when :attr:`skip` says so, only counted); any other by
+        :func:`to_event`."""
+        if positions is None and type(item) is dict:
+            mapping: dict[str, Any] | None = item
+            if record:
+                mapping, columns = record_to_mapping(item)
+                if columns:
+                    mapping = None  # the full path words the column problems
+            values = checked_values(mapping) if mapping is not None else None
+            if values is not None:
+                assert mapping is not None
+                event_id: str = values["id"]
+                if not self.ids.add(event_id, line):
+                    self.problems.append(
+                        self.ids.problem(event_id, file=self.file, line=line, field=f"{display}id")
+                    )
+                if self.skip is not None and self.skip(values):
+                    self.skipped.add(event_id, values["time"])
+                else:
+                    self.events.append(_construct(values, mapping))
+                return
         try:
             event = to_event(
                 item,

@@ -6,7 +6,9 @@ grouped into one), ``rows_irrelevant`` (the ruleset's ``relevant`` callback said
 could ever give its event a level) or ``rows_rejected`` (it could not be read; each rejection
 has a reason). Rows are streamed: what is kept is the output (relevant events and their sources),
 the open groups of relevant rows, and at most ``max_rejections_kept`` rejection records.
-Irrelevant rows are counted and forgotten at once.
+Irrelevant rows are counted and forgotten at once. GDELT files read with a ruleset are
+screened by columns first (:mod:`~redlines.readers.columnar`): whole classes of irrelevant
+rows are counted without being read one by one, with the same accounting.
 
 A format is its :class:`~redlines.readers.adapter.Adapter`; :func:`reader` makes the registry's
 reader of files for it, and :mod:`redlines.readers.dataframe` the reader of DataFrames, both
@@ -25,13 +27,24 @@ from ..events import Event
 from ..source import readable
 from .adapter import Adapter, AdapterFactory, Candidate, RowRejected
 from .batch import ExportBatch, InputSummary, Rejection
+from .columnar import IrrelevantRows, RejectedRow, gdelt_rows, screening
 from .dates import OrderVote
 from .eventsink import to_event
+from .gdelt import GdeltAdapter
 from .grouping import Group
-from .options import AdapterOptions, Relevant, Settings
-from .text import csv_records, open_parts, tsv_rows
+from .options import AdapterOptions, Progress, Relevant, Settings
+from .text import TextPart, csv_records, open_parts, tsv_rows
 
-__all__ = ["IRRELEVANT", "Collector", "explain_irrelevant", "feed_csv", "feed_tsv", "reader"]
+__all__ = [
+    "IRRELEVANT",
+    "Collector",
+    "TsvFeed",
+    "explain_irrelevant",
+    "feed_csv",
+    "feed_gdelt",
+    "feed_tsv",
+    "reader",
+]
 
 
 def _is_gdelt_header(fields: Sequence[str]) -> bool:
@@ -69,6 +82,8 @@ class Collector:
         self.encodings: dict[str, str] = {}
         self.omitted = 0
         self.groups: dict[Hashable, Group] = {}
+        #: the row references of the rows kept (one id is read once)
+        self.refs: set[str] = set()
 
     def reject(self, file: str, row: int, reason: str, detail: str | None) -> None:
         self.reasons[reason] += 1
@@ -87,6 +102,20 @@ class Collector:
             self.irrelevant.append(
                 Rejection(file, row, IRRELEVANT, explain_irrelevant(cand, event), "irrelevant")
             )
+
+    def count_irrelevant(self, kinds: Counter[str]) -> None:
+        """Rows known to be irrelevant without being read one by one, by kind. Only while no
+        explanation of irrelevant rows is wanted (:attr:`explaining`)."""
+        assert not self.explaining
+        count = kinds.total()
+        self.rows_read += count
+        self.rows_irrelevant += count
+        self.kinds.update(kinds)
+
+    @property
+    def explaining(self) -> bool:
+        """Whether the next irrelevant row is to be explained (so read one by one)."""
+        return len(self.irrelevant) < self.options.explain_irrelevant
 
     def feed(self, file: str, row_number: int, row: Any) -> None:
         self.rows_read += 1
@@ -113,11 +142,14 @@ class Collector:
         grouped = self.options.group_duplicates and cand.group_key is not None
         key: Hashable = cand.group_key if grouped else ("row", cand.event_id)
         group = self.groups.get(key)
-        if group is None:
-            self.groups[key] = group = Group(first=cand)
-        elif not grouped or cand.row_ref in group.refs:
+        if cand.row_ref in self.refs or (group is not None and not grouped):
+            # The same row id twice, in the same group or not (rows with one id and different
+            # group keys would otherwise make two events with the same id).
             self.reject(file, row_number, "duplicate id", f"{cand.event_id} was read before")
             return
+        if group is None:
+            self.groups[key] = group = Group(first=cand)
+        self.refs.add(cand.row_ref)
         group.add(cand)
         self.kinds[cand.fields["kind"]] += 1
 
@@ -181,28 +213,79 @@ def explain_irrelevant(cand: Candidate, event: Event) -> str:
     return ", ".join(parts) + ": no red line tests these"
 
 
+class TsvFeed:
+    """GDELT rows of one file fed to a collector: a header line is skipped, and a file in which
+    no row has the format's shape is invalid input (:meth:`finish`)."""
+
+    def __init__(self, col: Collector, label: str) -> None:
+        self.col, self.label = col, label
+        self.matched = self.seen = self.first_width = 0
+
+    def row(self, number: int, fields: list[str]) -> None:
+        """One row (its line number, its cleaned fields)."""
+        if number == 1 and _is_gdelt_header(fields):
+            self.col.tag_rows += 1
+            return
+        self.seen += 1
+        if self.seen == 1:
+            self.first_width = len(fields)
+        if self.col.adapter.in_format(fields):
+            self.matched += 1
+        self.col.feed(self.label, number, fields)
+
+    def rejected(self, number: int, reason: str, detail: str | None) -> None:
+        """A row of the format's width (``readers/columnar.py``) that the adapter rejects
+        with *reason* (as :meth:`row` would have it rejected)."""
+        self.seen += 1
+        self.matched += 1
+        self.col.rows_read += 1
+        self.col.reject(self.label, number, reason, detail)
+
+    def irrelevant(self, width: int, kinds: Counter[str]) -> None:
+        """Rows of *width* columns known to be read as events no red line could give a level
+        (``readers/columnar.py``), counted by kind without being built."""
+        count = kinds.total()
+        if count:
+            if self.seen == 0:
+                self.first_width = width
+            self.seen += count
+            self.matched += count
+            self.col.count_irrelevant(kinds)
+
+    def finish(self) -> None:
+        if self.seen and not self.matched:
+            raise DataFormatError.one(
+                f"no row is in the declared format: expected {self.col.adapter.expected} "
+                f"(the first row has {self.first_width} columns)",
+                file=self.label,
+            )
+
+
+def feed_gdelt(col: Collector, part: TextPart, progress: Progress | None) -> None:
+    """Feed the rows of one GDELT file, screened by columns when the relevance callback can
+    judge whole classes of rows (:mod:`~redlines.readers.columnar`), else one by one."""
+    screen = screening(col.relevant, part.size)
+    if screen is None:
+        feed_tsv(col, part.label, tsv_rows(part, progress))
+        return
+    assert isinstance(col.adapter, GdeltAdapter)
+    feed = TsvFeed(col, part.label)
+    for item in gdelt_rows(part, col.adapter, screen, progress, lambda: col.explaining):
+        if isinstance(item, IrrelevantRows):
+            feed.irrelevant(item.width, item.kinds)
+        elif isinstance(item, RejectedRow):
+            feed.rejected(item.number, item.reason, item.detail)
+        else:
+            feed.row(*item)
+    feed.finish()
+
+
 def feed_tsv(col: Collector, label: str, rows: Iterator[tuple[int, list[str]]]) -> None:
     """Feed GDELT rows; a file in which no row has the format's shape is invalid input."""
-    adapter = col.adapter
-    matched = 0
-    seen = 0
-    first_width = 0
+    feed = TsvFeed(col, label)
     for number, fields in rows:
-        if number == 1 and _is_gdelt_header(fields):
-            col.tag_rows += 1
-            continue
-        seen += 1
-        if seen == 1:
-            first_width = len(fields)
-        if adapter.in_format(fields):
-            matched += 1
-        col.feed(label, number, fields)
-    if seen and not matched:
-        raise DataFormatError.one(
-            f"no row is in the declared format: expected {adapter.expected} "
-            f"(the first row has {first_width} columns)",
-            file=label,
-        )
+        feed.row(number, fields)
+    feed.finish()
 
 
 def feed_csv(
@@ -291,11 +374,19 @@ def reader(
         col = Collector(adapter, settings.options, settings.relevant)
         for p in paths:
             path = Path(p)
-            if not readable(path).is_file():
+            try:
+                found = readable(path).is_file()
+            except OSError as exc:  # a name too long for the system, say
+                raise DataFormatError.one(
+                    f"cannot read this file: {exc.strerror or exc}", file=str(p)
+                ) from None
+            if not found:
                 raise DataFormatError.one("no such file", file=str(p))
             for part in open_parts(path, settings.options.encoding):
                 col.encodings[part.label] = part.encoding
-                if adapter.layout == "tsv":
+                if isinstance(adapter, GdeltAdapter):
+                    feed_gdelt(col, part, settings.progress)
+                elif adapter.layout == "tsv":
                     feed_tsv(col, part.label, tsv_rows(part, settings.progress))
                 else:
                     feed_csv(col, part.label, csv_records(part, settings.progress))

@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any, Literal
 
 from ..countries import country_name
@@ -27,6 +28,7 @@ from .tables import (
     fips_to_iso3,
     tags_for,
 )
+from .text import clean
 
 __all__ = [
     "GdeltAdapter",
@@ -101,6 +103,12 @@ def restore_cameo_codes(fields: list[str]) -> list[str]:
     return fields
 
 
+@lru_cache(maxsize=4096)
+def _day(text: str) -> dt.date:
+    """SQLDATE (``YYYYMMDD``) as a date; ValueError when it is not one. A file holds few."""
+    return dt.datetime.strptime(text, "%Y%m%d").date()
+
+
 def _int(value: str) -> int:
     try:
         return max(int(number(value)), 0) if value else 0
@@ -170,6 +178,87 @@ class GdeltAdapter:
                 return table[code]
         raise RowRejected("unknown CAMEO event code", f"EventCode {row[26]!r}")
 
+    # -- screening: whole classes of rows judged from a few columns (readers/columnar.py) ----
+
+    @property
+    def widths(self) -> frozenset[int]:
+        """The column counts of a row of this version."""
+        return self._layout.widths
+
+    def screen_columns(self) -> dict[str, int]:
+        """The columns (0-based) that decide what :meth:`convert` makes of a row whose width
+        is right, whose GLOBALEVENTID is ASCII digits, whose SQLDATE passes :meth:`date_ok`
+        and whose coordinates are plain numbers well inside their ranges, or empty: such a
+        row is rejected, or becomes an event that passes validation, as the ``screen_*``
+        methods below say from these columns alone (``readers/columnar.py``). Each reads one
+        value as read (before cleaning), with the code :meth:`convert` runs."""
+        g = self._layout.action_geo
+        shift = 1 if self._layout.geo_has_adm2 else 0
+        return {
+            "id": 0,
+            "date": 1,
+            "actor": 7,
+            "actor_type": 12,
+            "target": 17,
+            "code": 26,
+            "base_code": 27,
+            "root_code": 28,
+            "geo_type": g,
+            "place": g + 2,
+            "lat": g + 4 + shift,
+            "lon": g + 5 + shift,
+        }
+
+    @staticmethod
+    def date_ok(value: str) -> bool:
+        """Whether :meth:`convert` reads SQLDATE *value* as a date."""
+        try:
+            _day(clean(value))
+        except ValueError:
+            return False
+        return True
+
+    def screen_code(self, code: str, base: str, root: str) -> CameoCode | RowRejected:
+        """The CAMEO code the EventCode, EventBaseCode and EventRootCode values give, or the
+        rejection of a row with them."""
+        try:
+            return self._code(("",) * 26 + tuple(clean(v) for v in (code, base, root)))
+        except RowRejected as exc:
+            return exc
+
+    @staticmethod
+    def screen_country(value: str) -> str | None:
+        """The country of an Actor1CountryCode or Actor2CountryCode value (None: none)."""
+        return cameo_country(clean(value))
+
+    @staticmethod
+    def screen_place(value: str) -> str | None:
+        """The country of an ActionGeo_CountryCode value (None: none). A row without a
+        location has none either."""
+        return fips_to_iso3().get(clean(value).upper())
+
+    @staticmethod
+    def screen_actor_type(value: str) -> str:
+        """The actor type of an Actor1Type1Code value."""
+        return cameo_actor_types().get(clean(value), "unknown")
+
+    @staticmethod
+    def screen_geo_country(value: str) -> bool:
+        """Whether an ActionGeo_Type value is a country-level geocode."""
+        return _int(clean(value)) == GEO_COUNTRY
+
+    def screen_places_target(self, kind: str) -> bool:
+        """Whether the target of an event of *kind* is taken from its place when the place
+        is in another country (``check_place``; see :meth:`convert`)."""
+        return self.check_place and kind in _PLACED_KINDS
+
+    @staticmethod
+    def screen_no_country(actor: str, target: str) -> RowRejected:
+        """The rejection of a row with these Actor1CountryCode and Actor2CountryCode values
+        whose target is found neither in Actor2 nor in the place."""
+        actor = clean(actor)
+        return RowRejected(NO_COUNTRY, _country_detail(actor, cameo_country(actor), clean(target)))
+
     def _place(self, row: Sequence[str]) -> tuple[dict[str, Any] | None, int, str]:
         """(location, geo type, place key) from the ActionGeo columns."""
         g = self._layout.action_geo
@@ -206,7 +295,7 @@ class GdeltAdapter:
         if not digits(gid):
             raise RowRejected("invalid event id", f"GLOBALEVENTID {gid!r}")
         try:
-            day = dt.datetime.strptime(row[1], "%Y%m%d").date()
+            day = _day(row[1])
         except ValueError:
             raise RowRejected("invalid date", f"SQLDATE {row[1]!r}") from None
         code = self._code(row)

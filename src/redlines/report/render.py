@@ -1,5 +1,6 @@
 """Renderers: JSON, a readable text table, Markdown. All read :meth:`Report.to_dict`; the text
-and Markdown ones also show each near miss's ``summary`` (``redlines run --explain``)."""
+and Markdown ones also show each near miss's ``summary`` (``redlines run --explain``). The HTML
+briefing (``html``) is :mod:`redlines.report.html`."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from .model import Report
 
 __all__ = ["FORMATS", "render", "render_json", "render_markdown", "render_text"]
 
-FORMATS = ("text", "json", "markdown")
+FORMATS = ("text", "json", "markdown", "html")
 _COLOURS = {"crossed": "red", "warning": "yellow", "clear": "green"}
 
 
@@ -25,6 +26,10 @@ def render(reports: Sequence[Report], fmt: str = "text", *, color: bool = False)
         return render_markdown(reports)
     if fmt == "text":
         return render_text(reports, color=color)
+    if fmt == "html":
+        from .html import render_html  # imported on use: only a briefing needs it
+
+        return render_html(reports)
     raise InputError.one(
         f"unknown report format '{fmt}': use one of {', '.join(FORMATS)}",
         field="format",
