@@ -1,4 +1,4 @@
-"""Real event data end to end: an export -> contract events -> the nato-2024 report.
+"""Real event data end to end: an export -> the event format -> the nato-2024 report.
 
     .venv/bin/python examples/real_data.py [FILE] [--input-format gdelt|gdelt1|acled|ucdp]
 

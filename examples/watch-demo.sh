@@ -31,8 +31,10 @@ for stamp in 20250910000000 20250912000000 20250919000000; do
     mv "$feed/$stamp.events.jsonl.part" "$feed/$stamp.events.jsonl"
 done
 
-echo "== redlines watch FEED --once --state STATE --alerts ALERTS"
-"$redlines" watch "$feed" --once --state "$work/state.json" --alerts "$work/alerts.jsonl"
+# --once leaves files modified in the last --settle seconds (default 2) for the next run, in
+# case they are still being written; this demo has just written its files, so --settle 0.
+echo "== redlines watch FEED --once --settle 0 --state STATE --alerts ALERTS"
+"$redlines" watch "$feed" --once --settle 0 --state "$work/state.json" --alerts "$work/alerts.jsonl"
 echo "-- the alerts, one JSON object a line:"
 cat "$work/alerts.jsonl"
 
@@ -40,7 +42,7 @@ echo
 echo "== a new file arrives; the same command goes on from the state (only the new file is read)"
 printf '%s\n' '{"id": "lt-1", "time": "2025-09-20T08:00:00+00:00", "actor": "RUS", "target": "LTU", "kind": "airspace_violation", "intent": "unknown"}' \
     > "$feed/20250920000000.events.jsonl"
-"$redlines" watch "$feed" --once --state "$work/state.json" --alerts "$work/alerts.jsonl"
+"$redlines" watch "$feed" --once --settle 0 --state "$work/state.json" --alerts "$work/alerts.jsonl"
 echo "-- alerts now (no status changed, so none was added):"
 cat "$work/alerts.jsonl"
 

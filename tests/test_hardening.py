@@ -252,11 +252,30 @@ def test_regression_large_yaml_documents_are_refused_at_once(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     path = tmp_path / "big.yaml"
-    path.write_text("title: " + "x" * 3_000_000 + "\n")
+    path.write_text("title: " + "x" * 5_000_000 + "\n")
     started = time.monotonic()
     code, _, err = run(capsys, "check", str(path))
+    assert code == EXIT_ERROR and "rule files are limited to 2.1 MB" in err
+    scenario = tmp_path / "big-scenario.yaml"
+    scenario.write_text("name: " + "x" * 3_000_000 + "\n")
+    code, _, err = run(capsys, "run", str(scenario))
     assert code == EXIT_ERROR and "YAML and JSON documents are limited to 1.0 MB" in err
     assert time.monotonic() - started < 5
+
+
+def test_a_rule_file_of_a_thousand_red_lines_is_read(tmp_path: Path) -> None:
+    # 1,000 red lines written out in full are about 1.1 MB: more than a scenario may have.
+    from redlines import load_rules
+
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    try:
+        from streams import ruleset_yaml
+    finally:
+        sys.path.remove(str(ROOT / "benchmarks"))
+    path = tmp_path / "many.yaml"
+    path.write_text(ruleset_yaml(1000), encoding="utf-8")
+    assert path.stat().st_size > 1 << 20
+    assert len(load_rules(path).red_lines) == 1000
 
 
 def test_regression_alias_bombs_are_refused_quickly(
@@ -270,3 +289,65 @@ def test_regression_alias_bombs_are_refused_quickly(
     code, _, err = run(capsys, "run", str(path))
     assert code == EXIT_ERROR and "aliases are expanded" in err
     assert time.monotonic() - started < 5
+
+
+def test_regression_an_export_name_too_long_for_the_system_is_an_error(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    # `Path.is_file` raised ENAMETOOLONG instead of answering: a traceback, found by the fuzz
+    # suite on `run --input-format gdelt <300 characters>`.
+    code, out, err = run(capsys, "run", "--input-format", "gdelt", "a" * 300)
+    assert code == EXIT_ERROR and out == ""
+    assert "cannot read this file" in err and "Traceback" not in err
+
+
+@pytest.mark.parametrize("suffix", [".json", ".jsonl", ".yaml"])
+@pytest.mark.parametrize("field", ["id", "actor", "time", "intent", "tags", "location"])
+def test_regression_a_lone_surrogate_is_a_located_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], suffix: str, field: str
+) -> None:
+    # A "\ud800" escape pairing with nothing crashed validators (UnicodeEncodeError) or, on the
+    # JSON Lines fast path, was taken as an id: found by the fuzz suite.
+    event: dict[str, object] = {
+        "id": "a",
+        "time": "2024-06-01",
+        "actor": "RUS",
+        "target": "POL",
+        "kind": "drone_strike",
+    }
+    bad = "ab\ud800x"
+    event[field] = {"place": bad} if field == "location" else [bad] if field == "tags" else bad
+    text = json.dumps(event)
+    path = tmp_path / f"input{suffix}"
+    if suffix == ".json":
+        text = json.dumps({"name": "surrogates", "events": [event]})
+    elif suffix == ".yaml":
+        text = f"name: surrogates\nevents:\n  - {text}\n"
+    path.write_text(text + "\n", encoding="utf-8")
+    code, out, err = run(capsys, "run", str(path))
+    assert code == EXIT_ERROR and out == ""
+    assert "lone surrogate" in err and f"input{suffix}:" in err and "Traceback" not in err
+
+
+def test_regression_standard_input_that_is_not_utf8_is_located() -> None:
+    # `run -` read standard input as text: a byte that is not UTF-8 gave a traceback.
+    line = b'{"id": "a\xff", "time": "2024-06-01", "actor": "RUS", "target": "POL", "kind": "x"}\n'
+    done = subprocess.run(
+        [sys.executable, "-m", "redlines", "run", "-"],
+        input=line,
+        capture_output=True,
+        timeout=60,
+        check=False,
+    )
+    err = done.stderr.decode()
+    assert done.returncode == EXIT_ERROR and "Traceback" not in err
+    assert "<stdin>:1:10: not UTF-8 text" in err
+
+
+def test_regression_unreadable_standard_input_is_an_error(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    # Under pytest's capture, reading standard input raises OSError: found by the fuzz suite.
+    code, out, err = run(capsys, "run", "-")
+    assert code == EXIT_ERROR and out == ""
+    assert "cannot read standard input" in err

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from pathlib import Path
 from typing import Any
@@ -78,10 +79,11 @@ def test_a_pattern_spans_two_files(split: tuple[Path, Path]) -> None:
 
 def test_the_order_of_the_files_does_not_matter(split: tuple[Path, Path]) -> None:
     a, b = split
-    one = render([evaluate_stream([a, b])], "json")
-    other = render([evaluate_stream([b, a])], "json")
-    # Only the file list differs.
-    assert one.replace(f"{a}, {b}", "X") == other.replace(f"{b}, {a}", "X")
+    for fmt in ("json", "text", "markdown", "html"):
+        one = render([evaluate_stream([a, b])], fmt)
+        assert render([evaluate_stream([b, a])], fmt) == one, fmt
+    # The files are named in sorted order.
+    assert evaluate_stream([b, a]).file == f"{a}, {b}"
 
 
 def test_one_file_gives_the_single_file_report_byte_for_byte(tmp_path: Path) -> None:
@@ -166,10 +168,10 @@ def test_exports_and_event_files_in_one_stream(tmp_path: Path) -> None:
     # Two GDELT files are read together: the rows of one happening are one event across them.
     both = evaluate_stream([gdelt, copy], rules=PROBE)
     assert both.input is not None
-    assert both.input["files"] == [str(gdelt), str(copy)]
+    assert both.input["files"] == sorted([str(gdelt), str(copy)])
     assert both.input["rows_read"] == 2 * alone.input["rows_read"]
-    # Every row of the copy repeats an id of the original: rejected as duplicates, so the
-    # events are those of the original.
+    # Every row of one file repeats an id of the other (read first: files are read in name
+    # order): rejected as duplicates, so the events are those of one file.
     assert both.events == alone.events
     assert both.input["rejected_by_reason"]["duplicate id"] == alone.input["rows_used"]
     # Files of several formats: one accounting object per format, their totals on top.
@@ -185,4 +187,77 @@ def test_exports_and_event_files_in_one_stream(tmp_path: Path) -> None:
         mixed.input["rows_used"] + mixed.input["rows_irrelevant"] + mixed.input["rows_rejected"]
     )
     assert mixed.events == len(FIRST) + alone.events + evaluate_file(ucdp, rules=PROBE).events
-    assert mixed.file == f"{events}, {gdelt}, {ucdp}"
+    assert mixed.file == ", ".join(sorted([str(events), str(gdelt), str(ucdp)]))
+
+
+def test_the_report_does_not_depend_on_the_order_of_the_files(tmp_path: Path) -> None:
+    """Files are read in name order, parts sorted by format, the files listed sorted."""
+    gdelt = shared_data("gdelt", "20191024143000.export.CSV")
+    ucdp = shared_data("ucdp", "conflict_data_ukr.csv")
+    events = _jsonl(tmp_path / "z.jsonl", FIRST)
+    copy = tmp_path / "copy.export.CSV"
+    shutil.copy(gdelt, copy)
+    orders = [[ucdp, events, gdelt, copy], [copy, gdelt, events, ucdp]]
+    reports = [evaluate_stream(files, rules=PROBE) for files in orders]
+    for fmt in ("json", "text", "markdown", "html"):
+        assert render([reports[0]], fmt) == render([reports[1]], fmt), fmt
+    report = reports[0]
+    assert report.input is not None
+    assert [p["format"] for p in report.input["parts"]] == ["gdelt", "ucdp"]
+    assert report.input["format"] == "gdelt, ucdp"
+    assert report.input["files"] == sorted(str(f) for f in (gdelt, ucdp, copy))
+    assert report.file == ", ".join(sorted(str(f) for f in (gdelt, ucdp, copy, events)))
+    assert report.files == tuple(sorted(str(f) for f in (gdelt, ucdp, copy, events)))
+
+
+def test_a_duplicate_id_names_the_file_it_was_first_given_in(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    a = _jsonl(tmp_path / "a.jsonl", FIRST)
+    b = _jsonl(tmp_path / "b.jsonl", [FIRST[1]])
+    for order in ([a, b], [b, a]):
+        with pytest.raises(EventError) as caught:
+            evaluate_stream(order)
+        [problem] = caught.value.problems
+        assert problem.file == str(b)  # the later file in name order
+        assert "duplicate event id 'pl-3'" in problem.message
+        assert f"(first given in {a})" in problem.message
+    assert main(["run", "--one-stream", str(b), str(a)]) == 2
+    assert f"first given in {a}" in capsys.readouterr().err
+
+
+def test_the_briefing_of_many_files_has_a_short_title(tmp_path: Path) -> None:
+    files = [
+        _jsonl(tmp_path / f"feed-{n:02d}-of-the-long-running-series.jsonl", []) for n in range(6)
+    ]
+    files.append(_jsonl(tmp_path / "zz.jsonl", FIRST))
+    html = render([evaluate_stream(files)], "html")
+    title = re.findall(r"<title>(.*)</title>", html)[0]  # the page's, before the SVGs' own
+    [h1] = re.findall(r"<h1>(.*)</h1>", html)
+    assert title == h1
+    assert title.startswith(
+        "Red lines briefing: 7 files: feed-00-of-the-long-running-series.jsonl, "
+    )
+    assert title.endswith(", \u2026") and len(title) < 120
+    assert str(tmp_path) not in title
+    # The section still names every file.
+    assert all(str(f) in html for f in files)
+    # One file keeps its own name as the title.
+    one = render([evaluate_stream([files[-1]])], "html")
+    assert f"<title>Red lines briefing: {files[-1]}</title>" in one
+
+
+def test_duplicates_in_several_files_each_name_their_first_file(tmp_path: Path) -> None:
+    a = _jsonl(tmp_path / "a.jsonl", [FIRST[0]])
+    b = _jsonl(tmp_path / "b.jsonl", [FIRST[1], SECOND[0]])
+    c = _jsonl(tmp_path / "c.jsonl", [FIRST[0], FIRST[1], SECOND[0]])
+    with pytest.raises(EventError) as caught:
+        evaluate_stream([c, b, a])
+    found = [
+        (p.file, p.value, p.message.rsplit("first given in ", 1)[1]) for p in caught.value.problems
+    ]
+    assert found == [
+        (str(c), "pl-1", f"{a})"),
+        (str(c), "pl-3", f"{b})"),
+        (str(c), "pl-2", f"{b})"),
+    ]

@@ -344,8 +344,16 @@ def _stdin_copy(folder: str) -> str:
     """Standard input, copied to a ``.jsonl`` file in *folder* (``run -``): read like any
     event file, named ``<stdin>`` in reports and problems."""
     path = os.path.join(folder, "stdin.jsonl")
-    with open(path, "w", encoding="utf-8", newline="") as out:
-        out.write(sys.stdin.read())
+    try:
+        # The bytes as they come: the JSON Lines reader decodes them and locates what is not
+        # UTF-8 (a text read would stop at the first such byte, with a traceback).
+        stream = getattr(sys.stdin, "buffer", None)
+        data = stream.read() if stream is not None else sys.stdin.read().encode("utf-8")
+    except (OSError, ValueError, UnicodeError) as exc:  # closed, not readable
+        _problems([Problem(f"cannot read standard input: {exc}", file="<stdin>")])
+        raise _Exit(EXIT_ERROR) from None
+    with open(path, "wb") as out:
+        out.write(data)
     return path
 
 
@@ -492,6 +500,13 @@ def run(
     _no_mixing(data["rejections_out"], output, "report")
     if files.count("-") > 1:
         raise click.UsageError("standard input (-) can be read only once")
+    if master is not None and engine != "spark":
+        raise click.UsageError("--master is for the Spark engine: add --engine spark")
+    if fmt == "html" and (output is None or output == "-") and sys.stdout.isatty():
+        raise click.UsageError(
+            "--format html writes a whole HTML file: give -o FILE (e.g. -o brief.html), or "
+            "redirect standard output"
+        )
     options = _adapter_options(data)
     with tempfile.TemporaryDirectory(prefix="redlines-") as tmp:
         names: dict[str, str] = {}
@@ -502,7 +517,15 @@ def run(
         files = _expanded(files)
         if engine == "spark":
             reports, batches = _spark_run(
-                files, rules, input_format, options, one_stream, master, names, near_misses
+                files,
+                rules,
+                input_format,
+                options,
+                one_stream,
+                master,
+                names,
+                near_misses,
+                locate=fmt == "html",
             )
         else:
             if one_stream and len(files) > 1:
@@ -583,8 +606,11 @@ def _spark_run(
     master: str | None,
     names: dict[str, str],
     near_misses: bool,
+    *,
+    locate: bool = False,
 ) -> tuple[list[Report], list[Batch]]:
-    """``--engine spark``: the reports, and the batches read (for ``--rejections``)."""
+    """``--engine spark``: the reports, and the batches read (for ``--rejections``); with
+    *locate*, every event's coordinates (the briefing's map)."""
     if near_misses:
         raise click.UsageError(
             "--explain needs every event in one process: it is not available with --engine spark"
@@ -611,6 +637,7 @@ def _spark_run(
             adapter_options=options,
             one_stream=one_stream,
             names=names,
+            locate=locate,
         )
     except InputError as exc:
         _warnings([ruleset], errors=_from_option(exc.problems))
@@ -845,7 +872,7 @@ def convert(
     keep_all: bool,
     **data: Any,
 ) -> None:
-    """Turn real event data (GDELT, ACLED, UCDP) into contract events (JSON Lines).
+    """Turn real event data (GDELT, ACLED, UCDP) into events in the event format (JSON Lines).
 
     \b
     Exit codes:
@@ -887,8 +914,14 @@ def _lateness(ctx: click.Context, param: click.Parameter, value: str) -> Any:
 
 
 @cli.command(short_help="Watch a directory or standard input; alert when a status changes.")
-@click.argument("source", metavar="DIR|-", type=_Path(file_okay=False, allow_dash=True))
-@_rules_option
+@click.argument("source", metavar="DIR|-", type=_Path(allow_dash=True))
+@click.option(
+    "--rules",
+    "rules",
+    metavar="NAME|PATH",
+    default=None,
+    help="Ruleset: a shipped name or a rule file (default: nato-2024).",
+)
 @_input_format_option
 @click.option(
     "--alerts",
@@ -937,14 +970,23 @@ def _lateness(ctx: click.Context, param: click.Parameter, value: str) -> Any:
     default=5.0,
     show_default=True,
     metavar="SECONDS",
-    help="How often to look for new files; a file is taken once its size holds for a poll.",
+    help="DIR: how often to look for new files; a file is taken once its size holds for a poll.",
 )
-@click.option("--once", is_flag=True, help="Take the files there now, then stop.")
+@click.option("--once", is_flag=True, help="DIR: take the files there now, then stop.")
+@click.option(
+    "--settle",
+    type=click.FloatRange(min=0),
+    default=None,
+    metavar="SECONDS",
+    help="With --once: leave files modified less than SECONDS ago for the next run, as they "
+    "may still be being written (default: 2).",
+)
 @click.option(
     "--new-stream",
     is_flag=True,
-    help="Standard input: a new stream, read from its first line (without it, the lines a "
-    "--state file counts as read are skipped, for a stream replayed after a crash).",
+    help="Standard input: a new stream, read from its first line (without it, the stream "
+    "must start with the lines the --state file has read, which are skipped: a replay after "
+    "a crash).",
 )
 @click.option(
     "--allowed-lateness",
@@ -954,6 +996,13 @@ def _lateness(ctx: click.Context, param: click.Parameter, value: str) -> Any:
     callback=_lateness,
     help="How far behind the latest event time an event may arrive and still count in "
     "patterns exactly (30d, 12h...).",
+)
+@click.option(
+    "--json",
+    "as_json",
+    is_flag=True,
+    help="Write alerts as JSON on a terminal too (they are JSON whenever standard output is "
+    "not a terminal, and with --alerts).",
 )
 @click.option(
     "--color/--no-color",
@@ -973,12 +1022,15 @@ def watch(
     webhook_grace: float,
     poll: float,
     once: bool,
+    settle: float | None,
     new_stream: bool,
     allowed_lateness: Any,
+    as_json: bool,
     color: bool | None,
 ) -> None:
-    """Evaluate a stream with one long-lived evaluator and write an alert (one JSON object a
-    line) each time a red line's status changes.
+    """Evaluate a stream with one long-lived evaluator and write an alert each time a red
+    line's status changes: one JSON object a line, or a readable line when standard output
+    is a terminal (--json: JSON there too; --alerts FILE: always JSON).
 
     DIR is a directory where event or export files appear: each is taken once, in name order
     (hidden files and names ending .tmp or .part are left alone). - reads events, one JSON
@@ -987,22 +1039,37 @@ def watch(
 
     \b
     Exit codes:
-      0  stopped cleanly (end of input, --once, SIGTERM or SIGINT)
-      2  invalid invocation; a state file damaged, of another ruleset or in use;
-         alerts or state that cannot be written
+      0  stopped cleanly (end of input, --once, SIGTERM or SIGINT); files that
+         cannot be read now are said on stderr and read at the next run
+      2  invalid invocation: DIR not a directory; a --webhook that is not an
+         http:// or https:// URL with a host; --state or --alerts in a folder
+         that does not exist, inside DIR, or the same file; an option that
+         does nothing here (--once, --poll, --settle with -; --new-stream,
+         --checkpoint-every with DIR; --settle without --once); a ruleset that
+         cannot be loaded (or, with --strict, has warnings)
+      2  a state file damaged, of another ruleset, of an older form or in use;
+         standard input that does not start with the lines the state has read
+         (without --new-stream); alerts or state that cannot be written
     """
     # Imported here, not with the module: only `watch` needs it (urllib, http, threads).
     from .watch import AlertWriter, Watcher, WebhookSender
 
-    if source != "-" and not os.path.isdir(source):
-        raise click.BadParameter(f"{source!r} is not a directory", param_hint="DIR")
-    if webhook is not None and not webhook.lower().startswith(("http://", "https://")):
-        raise click.BadParameter(
-            f"{webhook!r} is not an http:// or https:// URL", param_hint="--webhook"
-        )
-    for path, option in ((state_file, "--state"), (alerts_out, "--alerts")):
-        if path is not None and not os.path.isdir(os.path.dirname(os.path.abspath(path))):
-            raise click.BadParameter(f"the folder of {path!r} does not exist", param_hint=option)
+    _watch_usage(source, webhook, state_file, alerts_out, settle=settle, once=once)
+    ctx = click.get_current_context()
+    given = {
+        name
+        for name in ("once", "poll", "settle", "new_stream", "checkpoint_every")
+        if ctx.get_parameter_source(name) is not click.core.ParameterSource.DEFAULT
+    }
+    wrong = (
+        [("--once", "once"), ("--poll", "poll"), ("--settle", "settle")]
+        if source == "-"
+        else [("--new-stream", "new_stream"), ("--checkpoint-every", "checkpoint_every")]
+    )
+    for option, name in wrong:
+        if name in given:
+            where = "a directory" if source == "-" else "standard input (-)"
+            raise click.UsageError(f"{option} applies only to {where}, not to {source!r}")
     ruleset = _option_rules(rules or "nato-2024")
     _warnings([ruleset])
     with contextlib.ExitStack() as stack:
@@ -1014,7 +1081,7 @@ def watch(
                 raise _Exit(EXIT_ERROR) from None
             writer = AlertWriter(stream)
         else:
-            human = sys.stdout.isatty()
+            human = sys.stdout.isatty() and not as_json
             writer = AlertWriter(sys.stdout, human=human, color=human and _use_color(color, None))
         sender = (
             WebhookSender(webhook, warn=lambda m: click.echo(f"watch: {m}", err=True))
@@ -1042,7 +1109,9 @@ def watch(
             if source == "-":
                 watcher.run_stdin(sys.stdin, new_stream=new_stream)
             else:
-                watcher.run_directory(source, once=once, poll=poll)
+                watcher.run_directory(
+                    source, once=once, poll=poll, settle=2.0 if settle is None else settle
+                )
         except BaseException:
             # Mid-file: the state on disk stays that of the last file done (never half a file).
             if sender is not None:
@@ -1050,6 +1119,55 @@ def watch(
             watcher.release()
             raise
         watcher.close(webhook_grace)
+
+
+def _watch_usage(
+    source: str,
+    webhook: str | None,
+    state_file: str | None,
+    alerts_out: str | None,
+    *,
+    settle: float | None,
+    once: bool,
+) -> None:
+    """The usage errors of `redlines watch` that one option alone does not show."""
+    import urllib.parse
+
+    if source != "-" and not os.path.isdir(source):
+        what = "is a file" if os.path.exists(source) else "does not exist"
+        raise click.BadParameter(
+            f"{source!r} {what}: give a directory, or - for standard input",
+            param_hint="'DIR|-'",
+        )
+    if webhook is not None:
+        try:
+            parts = urllib.parse.urlsplit(webhook)
+            scheme, host, _ = parts.scheme.lower(), parts.hostname, parts.port
+        except ValueError:
+            scheme, host = "", None
+        if scheme not in ("http", "https") or not host:
+            raise click.BadParameter(
+                f"{webhook!r} is not an http:// or https:// URL with a host",
+                param_hint="--webhook",
+            )
+    if settle is not None and source != "-" and not once:
+        raise click.UsageError(
+            "--settle applies only with --once (polling waits for a file's size to hold for a poll)"
+        )
+    paths = [(p, o) for p, o in ((state_file, "--state"), (alerts_out, "--alerts")) if p]
+    for path, option in paths:
+        if not os.path.isdir(os.path.dirname(os.path.abspath(path))):
+            raise click.BadParameter(f"the folder of {path!r} does not exist", param_hint=option)
+        if source != "-" and os.path.samefile(os.path.dirname(os.path.abspath(path)), source):
+            raise click.BadParameter(
+                f"{path!r} is inside the watched directory {source!r}: keep it elsewhere",
+                param_hint=option,
+            )
+    if len(paths) == 2 and (
+        os.path.abspath(paths[0][0]) == os.path.abspath(paths[1][0])
+        or (all(os.path.exists(p) for p, _ in paths) and os.path.samefile(paths[0][0], paths[1][0]))
+    ):
+        raise click.UsageError("--alerts and --state name the same file: give two files")
 
 
 def main(argv: Sequence[str] | None = None) -> int:

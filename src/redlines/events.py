@@ -24,7 +24,7 @@ from pydantic import (
 )
 
 from .countries import normalize_country
-from .errors import InvalidValue, suggest
+from .errors import InvalidValue, printable, suggest
 
 __all__ = [
     "ACTOR_TYPES",
@@ -83,7 +83,7 @@ def unknown_choice(what: str, value: Any, allowed: tuple[str, ...]) -> InvalidVa
     """The error for *value* outside a closed vocabulary: ``unknown intent 'on purpose': use one
     of deliberate, stray, accidental, unknown``, with a "did you mean" when a word is close."""
     hint = suggest(str(value), allowed, cutoff=0.6)
-    message = f"unknown {what} '{value}'"
+    message = f"unknown {what} '{printable(str(value))}'"  # a lone surrogate too
     if len(allowed) <= LISTED_CHOICES or hint is None:
         message += f": use one of {', '.join(allowed)}"
     return InvalidValue(message, suggestion=hint)

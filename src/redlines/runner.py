@@ -57,6 +57,7 @@ __all__ = [
     "prepare",
     "prepare_stream",
     "same_ruleset",
+    "stream_files",
     "stream_input",
 ]
 
@@ -222,6 +223,8 @@ def evaluate_run(run: Run, *, near_misses: bool = False) -> Report:
     except EngineError as exc:  # say which input it happened on
         raise EngineError(f"{run.batch.file}: {exc}") from None
     report.input = run.input
+    if run.parts:
+        report.files = tuple(stream_files(run.parts))
     if near_misses:
         report.add_near_misses()
     return report
@@ -292,17 +295,19 @@ def stream_input(parts: Sequence[Batch]) -> dict[str, Any] | None:
     files are one event), so each format has one accounting object, its ``files`` listing
     them. With one such object, it is the report's ``input`` as for a single read; with
     several (files of several formats), ``input`` holds their totals (``format`` lists the
-    formats, ``files`` every export file) and ``parts`` each object, in input order.
-    Scenario and event files have no accounting (every problem in them is an error); None when
-    there is no export at all."""
-    objects = [b.summary.to_dict() for b in parts if b.summary is not None]
+    formats, ``files`` every export file, sorted) and ``parts`` each object, sorted by format
+    name. Scenario and event files have no accounting (every problem in them is an error);
+    None when there is no export at all."""
+    objects = sorted(
+        (b.summary.to_dict() for b in parts if b.summary is not None), key=lambda o: o["format"]
+    )
     if not objects:
         return None
     if len(objects) == 1:
         return objects[0]
     out: dict[str, Any] = {
         "format": ", ".join(o["format"] for o in objects),
-        "files": [f for o in objects for f in o["files"]],
+        "files": sorted(f for o in objects for f in o["files"]),
     }
     for key in ("rows_read", "rows_used", "rows_irrelevant", "rows_rejected"):
         out[key] = sum(o[key] for o in objects)
@@ -314,6 +319,15 @@ def stream_input(parts: Sequence[Batch]) -> dict[str, Any] | None:
         out[key] = dict(sorted(total.items()))
     out["parts"] = objects
     return out
+
+
+def stream_files(parts: Sequence[Batch]) -> list[str]:
+    """Every file of one stream (``--one-stream``), sorted: a report over several files
+    names them in this order, whatever the order they were given in."""
+    files: list[str] = []
+    for b in parts:
+        files.extend(b.summary.files if b.summary is not None else [b.file])
+    return sorted(files)
 
 
 def same_ruleset(chosen: Sequence[tuple[str, Ruleset]]) -> list[Problem]:
@@ -354,8 +368,11 @@ def prepare_stream(
     files). The ruleset is *rules*, else the one the scenarios name (all must name the same),
     else ``nato-2024``. Event ids must be unique across all files. Every problem of every file
     is raised at once (:class:`~redlines.errors.InputError`). *names* gives files the name
-    reports and problems show. One path is :func:`prepare` exactly."""
+    reports and problems show. The files are taken in the order of their names (sorted), so
+    that the report does not depend on the order they are given in. One path is
+    :func:`prepare` exactly."""
     names = dict(names or {})
+    paths = sorted(paths, key=lambda p: names.get(str(p), str(p)))
     cache = {} if cache is None else cache
 
     def shown(problems: Sequence[Problem]) -> list[Problem]:
@@ -435,25 +452,38 @@ def prepare_stream(
     ordered = [parts[i] for i in sorted(parts)]
     events = []
     ids = DuplicateIds()
-    for part in ordered:
+    # The file each id was first given in, made when a duplicate is found (none, usually).
+    first_file: dict[str, str] = {}
+    covered = 0  # the parts whose ids first_file holds
+    for n, part in enumerate(ordered):
         if part.skipped:
             # Events an event file's reader skipped (no rule can match them) are read again:
             # a stream checks every id across its files.
             part.events, part.skipped = part.skipped.all_events(), None
         for event in part.events:
             if not ids.add(event.id):
+                for earlier in ordered[covered:n]:
+                    for e in earlier.events:
+                        first_file.setdefault(e.id, earlier.file)
+                covered = n
                 problems.append(
                     ids.problem(
                         event.id,
                         file=part.file,
-                        because="one stream needs event ids unique across its files",
+                        because=duplicate_because(first_file[event.id]),
                     )
                 )
         events.extend(part.events)
     if problems:
         raise EventError(shown(problems))
-    batch = Batch(", ".join(b.file for b in ordered), events, format="stream")
+    batch = Batch(", ".join(stream_files(ordered)), events, format="stream")
     return Run(batch, chosen[0][1], parts=ordered)
+
+
+def duplicate_because(first: str) -> str:
+    """Why an event id given again in one stream is refused, naming the file it was first
+    given in."""
+    return f"one stream needs event ids unique across its files (first given in {first})"
 
 
 def evaluate_stream(

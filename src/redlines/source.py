@@ -26,7 +26,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import UnionType
-from typing import Annotated, Any, Union, get_args, get_origin
+from typing import IO, Annotated, Any, Union, get_args, get_origin
 
 from pydantic import BaseModel, Tag, ValidationError
 from ruamel.yaml import YAML
@@ -39,6 +39,7 @@ from .errors import UNSET, InputError, Problem, printable, suggest
 __all__ = [
     "CSV_FIELD_LIMIT",
     "MAX_DOCUMENT_BYTES",
+    "MAX_RULES_BYTES",
     "Document",
     "Positions",
     "Where",
@@ -47,6 +48,7 @@ __all__ = [
     "document_path",
     "dotted_path",
     "model_keys",
+    "open_binary",
     "path_kind",
     "problem_at",
     "problems_from_validation",
@@ -607,17 +609,20 @@ def _remove(name: str) -> None:
 #: that keeps line numbers reads about 100 kB a second; larger event sets belong in JSON Lines
 #: or CSV files, which have no such limit.
 MAX_DOCUMENT_BYTES = 1 << 20
+#: The largest rule file read, in bytes: 1,000 red lines written out in full take about 1 MB,
+#: and this many take about 20 seconds to read.
+MAX_RULES_BYTES = 2 << 20
+_EVENT_ADVICE = (
+    "YAML and JSON documents are limited to {limit}; give large event sets as JSON Lines or CSV"
+)
 
 
-def read_text(path: str | Path, *, limit: int | None = None) -> str:
-    """Read a UTF-8 text file (a byte-order mark is dropped; UTF-16 with a byte-order mark is
-    read too), turning OS and decoding errors into located problems. With *limit*, a file of
-    more bytes is refused before it is parsed."""
-    p = readable(path)
+def open_binary(path: str | Path) -> IO[bytes]:
+    """*path* (a pipe or device: its copy) opened for reading bytes, its OS errors as located
+    problems."""
     file = str(path)
     try:
-        with p.open("rb") as fh:
-            data = fh.read() if limit is None else fh.read(limit + 1)
+        return readable(path).open("rb")
     except FileNotFoundError:
         raise InputError.one("no such file", file=file) from None
     except IsADirectoryError:
@@ -626,11 +631,23 @@ def read_text(path: str | Path, *, limit: int | None = None) -> str:
         raise InputError.one(f"cannot read: {exc.strerror or exc}", file=file) from None
     except ValueError:  # a NUL byte in the name
         raise InputError.one("no such file (the name holds a NUL byte)", file=file) from None
+
+
+def read_text(path: str | Path, *, limit: int | None = None, advice: str = _EVENT_ADVICE) -> str:
+    """Read a UTF-8 text file (a byte-order mark is dropped; UTF-16 with a byte-order mark is
+    read too), turning OS and decoding errors into located problems. With *limit*, a file of
+    more bytes is refused before it is parsed, with *advice* (``{limit}``: the limit in MB)."""
+    p = readable(path)
+    file = str(path)
+    with open_binary(path) as fh:
+        try:
+            data = fh.read() if limit is None else fh.read(limit + 1)
+        except OSError as exc:
+            raise InputError.one(f"cannot read: {exc.strerror or exc}", file=file) from None
     if limit is not None and len(data) > limit:
         size = p.stat().st_size if stat.S_ISREG(p.stat().st_mode) else len(data)
         raise InputError.one(
-            f"the file has {size / 1e6:.1f} MB: YAML and JSON documents are limited to "
-            f"{limit / 1e6:.1f} MB; give large event sets as JSON Lines or CSV",
+            f"the file has {size / 1e6:.1f} MB: " + advice.format(limit=f"{limit / 1e6:.1f} MB"),
             file=file,
         )
     return decode(data, file)

@@ -18,7 +18,7 @@ failure).
 Environment:
 
 - ``FUZZ_EXAMPLES``: examples per property test (default: each test's own, 25-40).
-- ``FUZZ_TIMEOUT``: seconds allowed per command (default 10).
+- ``FUZZ_TIMEOUT``: seconds allowed per command (default 10), plus one per 100 kB of input.
 - ``FUZZ_FORK``: ``0`` to run in-process (default ``1`` where ``os.fork`` exists).
 - ``FUZZ_SHRINK``: ``0`` to skip Hypothesis' shrinking (faster failures, larger examples).
 """
@@ -54,6 +54,9 @@ TAIWAN = EXAMPLES / "rulesets" / "taiwan-blockade.yaml"
 SCENARIO_01 = EXAMPLES / "scenarios" / "01-belarus-northern-front.yaml"
 
 TIMEOUT = float(os.environ.get("FUZZ_TIMEOUT", "10"))
+#: Bytes of input read a second, at least: the YAML reader that keeps line numbers reads about
+#: 100 kB a second (docs/performance.md); a command allowed that much more time is hung.
+READ_RATE = 100_000
 #: Seconds the parent waits beyond the alarm before it kills a child stuck in C code.
 GRACE = 5.0
 FORK = os.environ.get("FUZZ_FORK", "1") != "0" and hasattr(os, "fork")
@@ -222,9 +225,11 @@ def _in_child(
 def run_cli(
     argv: Sequence[str], files: dict[str, str] | None = None, *, timeout: float = TIMEOUT
 ) -> Outcome:
-    """Run ``redlines argv`` (see the module docstring) for at most *timeout* seconds; *files*
+    """Run ``redlines argv`` (see the module docstring) for at most *timeout* seconds, plus one
+    for every :data:`READ_RATE` bytes of *files* (a large input is read, not hung); *files*
     (name -> content) are only shown when a check fails. The command's temporary files (the
     copies redlines makes of pipes and devices) go to a folder of their own, removed after."""
+    timeout += sum(len(text) for text in (files or {}).values()) / READ_RATE
     start = time.monotonic()
     scratch = tempfile.mkdtemp(prefix="redlines-fuzz-")
     try:

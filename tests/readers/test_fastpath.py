@@ -22,6 +22,7 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from pydantic import ValidationError
 
 from redlines import Event, EventError, InputError, Ruleset, load_rules
 from redlines.compile import ALWAYS, compile_ruleset
@@ -29,6 +30,7 @@ from redlines.evaluation import evaluate_batch
 from redlines.events import KINDS, Location
 from redlines.matching import event_fact
 from redlines.matching.facts import field_value, unmatchable, values_fact
+from redlines.readers import text
 from redlines.readers.eventcsv import read_event_csv
 from redlines.readers.eventsink import (
     EventSink,
@@ -577,3 +579,49 @@ def test_facts_read_every_field_as_the_field_readers_do(event: Event) -> None:
             want[has], want[spec.key] = 1, value
     assert {k: v for k, v in fact.items() if k in want} == want
     assert set(fact) - set(want) == {ALWAYS}
+
+
+def test_models_sharing_their_set_of_given_fields_keep_it_their_own() -> None:
+    data = {"id": "a", "time": "2024-06-01", "actor": "RUS", "target": "POL", "kind": "other"}
+    one, two = fast_event(data), fast_event({**data, "id": "b"})
+    assert one is not None and two is not None
+    copy = one.model_copy(update={"intent": "deliberate"})
+    assert copy.model_fields_set == {*data, "intent"}
+    assert one.model_fields_set == two.model_fields_set == set(data)
+    with pytest.raises(ValidationError):
+        one.intent = "stray"  # type: ignore[misc]
+    assert two.model_fields_set == set(data)
+
+
+def test_a_csv_removed_after_it_was_read_is_still_explained(tmp_path: Path) -> None:
+    """As the temporary copy of standard input is: the reader keeps the file open."""
+    events = [json.loads(line) for line in _feed(tmp_path).read_text().splitlines()]
+    columns = ["id", "time", "actor", "actor_type", "on_behalf_of", "target", "kind"]
+    columns += ["intent", "attribution"]
+    path = tmp_path / "feed.csv"
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        out = csv.writer(fh)
+        out.writerow(columns)
+        out.writerows([e.get(c) or "" for c in columns] for e in events)
+    everything = read_event_csv(path).events
+    full = evaluate_batch(load_rules("nato-2024"), everything, file=str(path))
+    full.add_near_misses()
+    run = prepare(path)
+    assert run.batch.skipped is not None and len(run.batch.skipped) > 300
+    path.unlink()
+    lean = evaluate_run(run, near_misses=True)
+    assert lean.to_dict() == full.to_dict()
+    assert list(lean.evaluated) == list(full.evaluated)
+
+
+def test_files_beyond_those_kept_open_are_opened_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(text, "MAX_KEPT_OPEN", 1)
+    first = prepare(_feed(tmp_path))
+    second_dir = tmp_path / "b"
+    second_dir.mkdir()
+    second = prepare(_feed(second_dir))  # closes the first file's handle
+    for run in (first, second):
+        everything = read_jsonl(run.batch.file).events
+        assert run.batch.all_events() == everything

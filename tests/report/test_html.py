@@ -314,3 +314,69 @@ def test_times_keep_their_seconds(nato: Ruleset) -> None:
     ]
     html = render_html([evaluate(events, nato)])
     assert "2024-06-01 10:00 UTC" in html and "2024-06-01 08:00:01 UTC" in html
+
+
+def test_one_stream_of_several_formats_shows_each_formats_accounting(tmp_path: Path) -> None:
+    acled = ROOT / "examples" / "data" / "acled-sample.csv"
+    out = tmp_path / "brief.html"
+    argv = ["run", "--one-stream", str(acled), str(GDELT_SAMPLE), "--format", "html"]
+    assert main([*argv, "-o", str(out)]) == 0
+    html = out.read_text(encoding="utf-8")
+    page = Page(html)
+    # The totals, then one table per format, sorted by format name, with its examples.
+    assert len(page.all("table", class_="accounting")) == 3
+    assert [h["data-format"] for h in page.all("h4", class_="input-part")] == ["acled", "gdelt"]
+    cells = [int(c) for c in re.findall(r'<td class="num">(\d+)</td>', html)]
+    assert cells[:4] == [21, 7, 9, 5]  # read, used, irrelevant, rejected of both
+    assert len(page.all("table", class_="rejections")) == 2
+    text = " ".join(page.text)
+    assert "day is out of range for month" in text  # an ACLED example
+    assert "58 columns, expected 61" in text  # a GDELT example
+    # The title is short: how many files, and their names (not their folders).
+    title = "Red lines briefing: 2 files: acled-sample.csv, gdelt-sample.export.CSV"
+    assert f"<title>{title}</title>" in html and f"<h1>{title}</h1>" in html
+
+
+def test_text_and_markdown_show_each_formats_accounting(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    acled = ROOT / "examples" / "data" / "acled-sample.csv"
+    for fmt, line in (
+        ("text", "  acled: rows read 8, used 2, irrelevant 4, rejected 2"),
+        ("markdown", "- acled: rows read 8, used 2, irrelevant 4, rejected 2"),
+    ):
+        assert main(["run", "--one-stream", "--format", fmt, str(GDELT_SAMPLE), str(acled)]) == 0
+        out = capsys.readouterr().out
+        assert line in out, fmt
+        assert "gdelt: rows read 13, used 5, irrelevant 5, rejected 3" in out
+        assert "day is out of range for month" in out and "58 columns, expected 61" in out
+
+
+def test_html_to_a_terminal_is_refused(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    scenario = str(SCENARIOS / "01-belarus-northern-front.yaml")
+    monkeypatch.setattr("sys.stdout.isatty", lambda: True)
+    assert main(["run", scenario, "--format", "html"]) == 2
+    err = capsys.readouterr().err
+    assert "-o FILE" in err
+    assert main(["run", scenario, "--format", "html", "-o", "-"]) == 2
+    capsys.readouterr()
+    # To a file it is written; text to a terminal is still fine.
+    assert main(["run", scenario, "--format", "html", "-o", str(tmp_path / "b.html")]) == 0
+    assert main(["run", scenario, "--no-color"]) == 0
+    assert "RL1" in capsys.readouterr().out
+
+
+def test_the_map_lists_events_at_one_place_in_event_time_order(nato: Ruleset) -> None:
+    place = {"country": "POL", "lat": 50.0, "lon": 22.0}
+    events = [
+        make_event(id="z", time="2024-06-01T04:00:00+00:00", target="POL", location=place),
+        make_event(id="a", time="2024-06-02T04:00:00+00:00", target="POL", location=place),
+        make_event(id="m", time="2024-06-01T04:00:00+00:00", target="POL", location=place),
+    ]
+    report = evaluate(events, nato)
+    assert [p.id for p in report.located_events() or ()] == ["m", "z", "a"]
+    assert "located" not in str(report.to_dict()) and "located" not in repr(report)
+    assert "3 events at 50.0, 22.0" in render_html([report])
+    assert ": m, z, a</title>" in render_html([report])

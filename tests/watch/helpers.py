@@ -75,9 +75,12 @@ def stream_files(n: int = 24) -> dict[str, list[dict[str, Any]]]:
 
 
 def write_file(folder: Path, name: str, events: list[dict[str, Any]]) -> Path:
-    """Write a file the way a feed should: under a .tmp name, then renamed."""
+    """Write a file the way a feed should: under a .tmp name, then renamed; dated a minute
+    ago, so that ``--once`` (which leaves files modified in the last seconds) takes it."""
     tmp = folder / f"{name}.tmp"
     tmp.write_text("".join(json.dumps(e) + "\n" for e in events), encoding="utf-8")
+    ago = time.time() - 60
+    os.utime(tmp, (ago, ago))
     return tmp.rename(folder / name)
 
 
@@ -137,6 +140,38 @@ def alerts_in(path: Path) -> list[dict[str, Any]]:
 
 def files_done(state: Path) -> int:
     try:
-        return len(json.loads(state.read_text(encoding="utf-8"))["files"])
+        return int(json.loads(state.read_text(encoding="utf-8"))["files"]["count"])
     except (OSError, ValueError, KeyError):
         return 0
+
+
+def on_a_terminal(*args: str, environ: dict[str, str] | None = None) -> str:
+    """What ``redlines watch ARGS`` writes to standard output when that is a terminal (a pty);
+    it must exit 0."""
+    import pty
+    import select
+
+    master, slave = pty.openpty()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "redlines", "watch", *args],
+        stdout=slave,
+        stderr=subprocess.DEVNULL,
+        env=env() if environ is None else environ,
+    )
+    os.close(slave)
+    chunks = []
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        ready, _, _ = select.select([master], [], [], 30)
+        if not ready:
+            break
+        try:
+            chunk = os.read(master, 4096)
+        except OSError:  # the other side closed
+            break
+        if not chunk:
+            break
+        chunks.append(chunk)
+    os.close(master)
+    assert proc.wait(timeout=30) == 0
+    return b"".join(chunks).decode()

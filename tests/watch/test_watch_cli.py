@@ -7,12 +7,9 @@ import http.server
 import io
 import json
 import os
-import pty
-import select
 import signal
 import socket
 import subprocess
-import sys
 import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -29,6 +26,7 @@ from .helpers import (
     alerts_in,
     all_events,
     files_done,
+    on_a_terminal,
     run,
     start,
     stream_files,
@@ -99,7 +97,7 @@ def test_files_dropped_one_by_one_then_sigterm(
     assert proc.returncode == 0, err
     assert alerts_in(alerts) == reference
     saved = json.loads(state.read_text(encoding="utf-8"))
-    assert sorted(saved["files"]) == names
+    assert (saved["files"]["watermark"], saved["files"]["count"]) == (names[-1], len(names))
     assert saved["statuses"] == {"RL1": "crossed", "RL2": "crossed"}
     assert "late.part" not in err
 
@@ -142,8 +140,9 @@ def test_sigkill_and_restart_lose_nothing_and_repeat_only_same_ids(
         assert first.setdefault(a["alert_id"], a) == a  # a repeat is the same alert
     assert list(first.values()) == reference
     saved = json.loads(state.read_text(encoding="utf-8"))
-    assert sorted(saved["files"]) == names
-    assert sum(f["events"] for f in saved["files"].values()) == len(all_events(FILES))
+    assert (saved["files"]["watermark"], saved["files"]["above"]) == (names[-1], {})
+    assert saved["files"]["count"] == len(names)
+    assert saved["files"]["events"] == len(all_events(FILES))
 
 
 class _Hook(http.server.BaseHTTPRequestHandler):
@@ -287,12 +286,14 @@ def test_a_bad_file_is_reported_and_the_watcher_goes_on(
         '"kind": "drone_strike"}\n',
         encoding="utf-8",
     )
+    os.utime(feed / "f004b.jsonl", (0, 0))  # long written (--once leaves fresh files)
     assert main(["watch", str(feed), "--once", "--state", str(state)]) == 0
     out, err = capsys.readouterr()
     assert f"error: {feed / 'f004b.jsonl'}:1:" in err and "Polan" in err and "Poland" in err
     assert [json.loads(line) for line in out.splitlines()] == reference
     saved = json.loads(state.read_text(encoding="utf-8"))["files"]
-    assert saved["f004b.jsonl"] == {"events": 0, "rejected": 1}
+    assert (saved["watermark"], saved["count"]) == (max(FILES), len(FILES) + 1)
+    assert saved["rejected"] == 1  # invalid content: reported, and done (it will not improve)
 
 
 def test_stdin_alerts_problems_and_restart(
@@ -330,58 +331,39 @@ def test_stdin_alerts_problems_and_restart(
 @pytest.mark.parametrize("no_color", [False, True])
 def test_a_terminal_gets_readable_lines(tmp_path: Path, no_color: bool) -> None:
     feed = _feed_dir(tmp_path)
-    master, slave = pty.openpty()
-    env = {k: v for k, v in os.environ.items() if k != "NO_COLOR"}
+    environ = {k: v for k, v in os.environ.items() if k != "NO_COLOR"}
     if no_color:
-        env["NO_COLOR"] = "1"
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "redlines", "watch", str(feed), "--once"],
-        stdout=slave,
-        stderr=subprocess.DEVNULL,
-        env=env,
-    )
-    os.close(slave)
-    chunks = []
-    while True:
-        ready, _, _ = select.select([master], [], [], 30)
-        if not ready:
-            break
-        try:
-            chunk = os.read(master, 4096)
-        except OSError:  # the other side closed
-            break
-        if not chunk:
-            break
-        chunks.append(chunk)
-    os.close(master)
-    assert proc.wait(timeout=30) == 0
-    text = b"".join(chunks).decode()
+        environ["NO_COLOR"] = "1"
+    text = on_a_terminal(str(feed), "--once", environ=environ)
     assert "RL2" in text and "clear -> warning" in text and "[probing]" in text
     assert "{" not in text  # not JSON
     assert ("\x1b[" in text) is not no_color
 
 
-def test_one_state_one_watcher_and_its_own_files_are_not_input(
+def test_one_state_one_watcher_and_its_files_are_kept_out_of_the_feed(
     tmp_path: Path,
     capsys: pytest.CaptureFixture[str],
     nato: Ruleset,
     reference: list[dict[str, Any]],
 ) -> None:
     feed = _feed_dir(tmp_path)
-    state, alerts = feed / "state.json", feed / "alerts.jsonl"  # inside the watched folder
+    state, alerts = tmp_path / "state.json", tmp_path / "alerts.jsonl"
     holder = Watcher(nato, AlertWriter(io.StringIO()), state_path=state, note=lambda m: None)
     try:
         assert main(["watch", str(feed), "--once", "--state", str(state)]) == 2
         assert "another redlines watch is using this state file" in capsys.readouterr().err
     finally:
         holder.release()
+    for inside in ("--state", "--alerts"):  # a file the watcher writes, inside the feed
+        assert main(["watch", str(feed), "--once", inside, str(feed / "own.json")]) == 2
+        err = capsys.readouterr().err
+        assert f"is inside the watched directory '{feed}'" in err and inside in err
     code = main(["watch", str(feed), "--once", "--state", str(state), "--alerts", str(alerts)])
     assert code == 0
-    err = capsys.readouterr().err
-    assert "state.json" not in err.replace(f"{state}", "") and "error" not in err
+    assert "error" not in capsys.readouterr().err
     assert alerts_in(alerts) == reference
     assert main(["watch", str(feed), "--once", "--state", str(state), "--alerts", str(alerts)]) == 0
-    assert "error" not in capsys.readouterr().err  # nor the second time (state, lock, alerts)
+    assert "error" not in capsys.readouterr().err  # nor the second time
     assert alerts_in(alerts) == reference
 
 
@@ -488,4 +470,5 @@ def test_alerts_that_cannot_be_written_stop_with_a_clear_error(
     assert code == 2 and "error: /dev/full: cannot write the alerts" in err
     assert "Traceback" not in err
     # The state stops before the file whose alerts could not be written: nothing is lost.
-    assert sorted(json.loads(state.read_text(encoding="utf-8"))["files"]) == sorted(FILES)[:3]
+    done = json.loads(state.read_text(encoding="utf-8"))["files"]
+    assert (done["watermark"], done["count"]) == (sorted(FILES)[2], 3)

@@ -26,6 +26,7 @@ from ..readers.dataframe import is_dataframe
 from ..readers.eventsink import DuplicateIds, to_event
 from ..report.model import Report
 from ..rules.load import load_rules
+from ..rules.model import LEVELS
 from ..rules.resolved import ResolvedRedLine, Ruleset
 from .reasons import event_values, render_reason
 from .windows import Entry, PatternState, _Group, earlier
@@ -87,11 +88,29 @@ class Evaluator:
             for rl in self.ruleset.red_lines
             for p in rl.patterns
         ]
+        # The pattern selectors to ask, by the level an event gets: those that take every
+        # event, those that take events their red line left clear, and, by (red line, level),
+        # the others. An event then costs what its own red lines' patterns cost, not a look at
+        # every pattern of the ruleset.
+        self._select_always = [n for n, _, p in self._pattern_rules if p.select_level is None]
+        self._select_clear = [
+            (n, rl_id)
+            for n, rl_id, p in self._pattern_rules
+            if p.select_level is not None and p.selects("clear")
+        ]
+        self._select_at: dict[tuple[str, str], list[str]] = {}
+        for name, rl_id, p in self._pattern_rules:
+            for level in LEVELS:
+                if p.select_level is not None and level != "clear" and p.selects(level):
+                    self._select_at.setdefault((rl_id, level), []).append(name)
         self._patterns: dict[tuple[str, str], PatternState] = {
             (rl.id, p.id): PatternState(rl.id, p)
             for rl in self.ruleset.red_lines
             for p in rl.patterns
         }
+        #: (event time, pattern) of every entry the windows took, earliest first (a heap):
+        #: eviction looks only at the patterns holding an entry older than the horizon.
+        self._entry_times: list[tuple[dt.datetime, tuple[str, str]]] = []
         self._event_findings: list[Finding] = []
         self._seq = 0
         self._max_time: dt.datetime | None = None
@@ -212,11 +231,12 @@ class Evaluator:
             hits.setdefault(rule.red_line, []).append(rule.part)
         levels = {rl_id: self._red_line_by_id[rl_id].level_of(m) for rl_id, m in hits.items()}
         # Then the pattern selectors that could count the event at these levels.
-        wanted = [
-            name
-            for name, rl_id, pattern in self._pattern_rules
-            if pattern.selects(levels.get(rl_id, "clear"))
-        ]
+        wanted = [*self._select_always]
+        for name, rl_id in self._select_clear:
+            if levels.get(rl_id, "clear") == "clear":
+                wanted.append(name)
+        for rl_id, level in levels.items():
+            wanted.extend(self._select_at.get((rl_id, level), ()))
         selected: dict[str, set[str]] = {}
         for name in self._engine.match(fact, wanted) if wanted else ():
             rule = self._rule_by_name[name]
@@ -264,12 +284,15 @@ class Evaluator:
                     continue
                 state = self._patterns[(rl.id, pattern.id)]
                 new.extend(state.add(Entry(event.time, seq, event), build=build))
+                heapq.heappush(self._entry_times, (event.time, (rl.id, pattern.id)))
         if self._max_time is None or event.time > self._max_time:
             self._max_time = event.time
             horizon = earlier(earlier(self._max_time, self._max_window), self.allowed_lateness)
-            for state in self._patterns.values():
-                if state.entries:
-                    state.evict(horizon)
+            expired: set[tuple[str, str]] = set()
+            while self._entry_times and self._entry_times[0][0] < horizon:
+                expired.add(heapq.heappop(self._entry_times)[1])
+            for key in expired:  # each pattern on its own: the order is free
+                self._patterns[key].evict(horizon)
             while self._id_expiry and self._id_expiry[0][0] < horizon:
                 self._recent_ids.discard(heapq.heappop(self._id_expiry)[1])
         return new
@@ -630,6 +653,8 @@ def _restore(
             raise ValueError("its patterns are not those of the ruleset")
         for where, state in ev._patterns.items():
             _pattern_in(state, patterns[where])
+            ev._entry_times.extend((e.time, where) for es in state.entries.values() for e in es)
+        heapq.heapify(ev._entry_times)
     except (KeyError, TypeError, ValueError, IndexError, AttributeError, EventError) as exc:
         raise InputError.one(
             f"a damaged evaluator snapshot: {_snapshot_error(exc)}", field="snapshot"

@@ -42,6 +42,14 @@ class BatchExplainer:
         self._cache: dict[str, Explanation] = {}
 
     @property
+    def events(self) -> Sequence[Event]:
+        """The batch's events, as given (read when first asked for, if given as a function);
+        read-only."""
+        if callable(self._events):
+            self._events = list(self._events())
+        return tuple(self._events)
+
+    @property
     def explainer(self) -> RulesetExplainer:
         if self._explainer is None:
             self._explainer = RulesetExplainer(self.ruleset, self._compiled)

@@ -74,7 +74,7 @@ _MATCHED, _NO_MATCH = 0, 1
 _SID = "0"
 #: Up to this many wanted rules, their alternatives are checked one by one rather than through
 #: the index (a caller asking for the few pattern selectors its clauses made relevant).
-_FEW_NAMES = 16
+_FEW_NAMES = 2
 
 
 class EngineRuleset:

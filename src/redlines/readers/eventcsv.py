@@ -4,18 +4,20 @@ file is collected and reported with its line and column."""
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING
 
 from ..errors import EventError, InputError
-from ..source import csv_reader, read_text, readable
-from .batch import Batch, Pair
+from ..source import csv_reader, decode, readable
+from .batch import Batch
 from .dataframe import rows
 from .eventsink import EVENT_COLUMNS, EventSink, Skip, suggest_column
 from .options import Settings
+from .streamed import streamed_batch
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas
@@ -52,81 +54,46 @@ def read_event_csv(path: str | Path, *, skip: Skip | None = None) -> Batch:
     :class:`~redlines.errors.EventError` with every problem found.
 
     The file is read a row at a time, never whole (a file that is not plain UTF-8 is read
-    whole by :func:`redlines.source.read_text`, which locates its problem or decodes it).
+    whole by :func:`redlines.source.decode`, which locates its problem or decodes it).
     With *skip*, as for :func:`redlines.readers.jsonl.read_jsonl`, the events no rule can
     match are checked and counted in ``Batch.skipped``, not kept."""
-    file = str(path)
-    sink = _sink(path, skip, record=False)
-    events = sink.events_or_raise()
-    if skip is None:
-        return Batch(file, events, format="csv")
-    skipped = sink.skipped
-    count = len(events) + len(skipped)
-    skipped.reread = lambda: _again(path, count, None).events
-    skipped.reread_pairs = lambda: _pairs(_again(path, count, _everything))
-    return Batch(file, events, format="csv", skipped=skipped)
+    return streamed_batch(path, "csv", skip, _sink)
 
 
-def _sink(path: str | Path, skip: Skip | None, *, record: bool) -> EventSink:
-    file = str(path)
+def _sink(file: str, handle: IO[bytes], skip: Skip | None, *, record: bool) -> EventSink:
+    """The file of *handle* read from its start."""
+    handle.seek(0)
+    text = io.TextIOWrapper(handle, encoding="utf-8-sig", newline="")
     try:
-        with open_text(path) as fh:
-            try:
-                return _read(file, _plain(fh), skip, record=record)
-            except EventError:  # the header's problems: after those of the whole text
-                read_text(path)
-                raise
+        try:
+            return _read(file, _plain(text, file), skip, record=record)
+        except EventError:  # the header's problems: after those of the whole text
+            decode(_whole(text, handle, file), file)
+            raise
     except _NotPlain:
-        text = read_text(path)  # locates the NUL byte or the bytes that are not UTF-8
-        return _read(file, io.StringIO(text, newline=""), skip, record=record)
+        whole = decode(_whole(text, handle, file), file)  # locates it, or decodes UTF-16
+        return _read(file, io.StringIO(whole, newline=""), skip, record=record)
+    finally:
+        with contextlib.suppress(ValueError):  # detached already
+            text.detach()
 
 
-def _everything(values: dict[str, Any]) -> bool:
-    return True
-
-
-def _again(path: str | Path, count: int, skip: Skip | None) -> EventSink:
-    """The file read again (explanations, every event's level); with *skip*, the ids and
-    times of the events it skips are recorded."""
-    sink = _sink(path, skip, record=True)
-    sink.events_or_raise()
-    now = len(sink.events) + len(sink.skipped)
-    if now != count:
-        raise EventError.one(
-            f"the file changed since it was read ({count} events then, {now} now)",
-            file=str(path),
-        )
-    return sink
-
-
-def _pairs(sink: EventSink) -> list[Pair]:
-    """(id, time) of every event a sink read, in event-time order (the id breaks ties)."""
-    pairs = [(e.id, e.time) for e in sink.events] + sink.skipped.pairs()
-    pairs.sort(key=lambda pair: (pair[1], pair[0]))
-    return pairs
+def _whole(text: io.TextIOWrapper, handle: IO[bytes], file: str) -> bytes:
+    """Everything the file of *handle* holds (*text*, its reader, is detached first)."""
+    with contextlib.suppress(ValueError):
+        text.detach()
+    try:
+        handle.seek(0)
+        return handle.read()
+    except OSError as exc:
+        raise InputError.one(f"cannot read: {exc.strerror or exc}", file=file) from None
 
 
 class _NotPlain(Exception):
     """The file is not plain UTF-8 text: read it whole instead."""
 
 
-def open_text(path: str | Path) -> IO[str]:
-    """*path* opened as UTF-8 text for the csv module (a byte-order mark dropped), its OS
-    errors as located problems."""
-    file = str(path)
-    try:
-        return readable(path).open(encoding="utf-8-sig", newline="")
-    except FileNotFoundError:
-        raise InputError.one("no such file", file=file) from None
-    except IsADirectoryError:
-        raise InputError.one("is a directory, not a file", file=file) from None
-    except OSError as exc:
-        raise InputError.one(f"cannot read: {exc.strerror or exc}", file=file) from None
-    except ValueError:  # a NUL byte in the name
-        raise InputError.one("no such file (the name holds a NUL byte)", file=file) from None
-
-
-def _plain(fh: IO[str]) -> Iterator[str]:
+def _plain(fh: IO[str], file: str) -> Iterator[str]:
     """The lines of a text file; :class:`_NotPlain` at the first NUL byte or bytes that are
     not UTF-8."""
     try:
@@ -137,7 +104,7 @@ def _plain(fh: IO[str]) -> Iterator[str]:
     except UnicodeDecodeError:
         raise _NotPlain from None
     except OSError as exc:
-        raise InputError.one(f"cannot read: {exc.strerror or exc}", file=fh.name) from None
+        raise InputError.one(f"cannot read: {exc.strerror or exc}", file=file) from None
 
 
 def _read(file: str, lines: Iterable[str], skip: Skip | None, *, record: bool = False) -> EventSink:

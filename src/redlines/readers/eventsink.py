@@ -25,7 +25,7 @@ import pycountry
 from pydantic import ValidationError
 
 from ..countries import normalize_country
-from ..errors import EventError, InvalidValue, Problem, suggest
+from ..errors import UNSET, EventError, InvalidValue, Problem, suggest
 from ..events import (
     ACTOR_TYPES,
     ATTRIBUTIONS,
@@ -39,7 +39,7 @@ from ..events import (
     Location,
     parse_time,
 )
-from ..source import PathKey, Positions, Where, problems_from_validation
+from ..source import PathKey, Positions, Where, dotted_path, problems_from_validation
 from .adapter import integer, number
 from .batch import Skipped
 
@@ -242,12 +242,52 @@ def checked_values(item: Mapping[str, Any]) -> dict[str, Any] | None:
 
     ``location`` is a dict of the location's fields, or None. A property test checks that
     whatever this accepts, pydantic accepts with the same values."""
-    if type(item) is not dict or not item.keys() <= _EVENT_KEYS:
+    if type(item) is not dict or not item.keys() <= _EVENT_KEYS or _has_lone_surrogate(item):
         return None
     try:
         return _checked(item)
     except TypeError:  # a list or a mapping where a word is expected
         return None
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _has_lone_surrogate(item: dict[str, Any]) -> bool:
+    """Whether :func:`lone_surrogates` finds any in *item*, at the cost of a look at each
+    string (most are ASCII, which holds none)."""
+    stack: list[Any] = [item]
+    while stack:
+        value = stack.pop()
+        if isinstance(value, str):
+            if not value.isascii() and _SURROGATE.search(value):
+                return True
+        elif isinstance(value, dict):
+            stack.extend(value)  # the keys
+            stack.extend(value.values())
+        elif isinstance(value, list):
+            stack.extend(value)
+    return False
+
+
+def lone_surrogates(item: Any, path: tuple[str | int, ...] = ()) -> list[tuple[str | int, ...]]:
+    """The paths in *item* (a mapping or list, nested) of the strings, keys included, that hold
+    a lone surrogate: a ``\\ud800``-``\\udfff`` JSON or YAML escape that pairs with nothing
+    is not a character, and no text can be written with one."""
+    found: list[tuple[str | int, ...]] = []
+    if isinstance(item, str):
+        if not item.isascii() and _SURROGATE.search(item):
+            found.append(path)
+    elif isinstance(item, Mapping):
+        for key, value in item.items():
+            if isinstance(key, str) and not key.isascii() and _SURROGATE.search(key):
+                found.append((*path, key))
+            elif not isinstance(value, (int, float, bool)) and value is not None:
+                found.extend(lone_surrogates(value, (*path, key)))
+    elif isinstance(item, (list, tuple)):
+        for i, value in enumerate(item):
+            found.extend(lone_surrogates(value, (*path, i)))
+    return found
 
 
 def _checked(item: dict[str, Any]) -> dict[str, Any] | None:
@@ -368,8 +408,23 @@ def _construct(values: dict[str, Any], item: Mapping[str, Any]) -> Event:
     fields and aliases (neither model has aliases, extra fields or private attributes)."""
     location = values["location"]
     if location is not None:
-        values = {**values, "location": _bare(Location, set(item["location"]), location)}
-    return _bare(Event, set(item), values)
+        values = {**values, "location": _bare(Location, _given(item["location"]), location)}
+    return _bare(Event, _given(item), values)
+
+
+#: One set of given field names per combination, shared by the models that have it (frozen
+#: models never change theirs; pydantic copies it when a model is copied).
+_GIVEN: dict[tuple[str, ...], set[str]] = {}
+
+
+def _given(item: Mapping[str, Any]) -> set[str]:
+    names = tuple(item)
+    found = _GIVEN.get(names)
+    if found is None:
+        if len(_GIVEN) >= 4096:
+            _GIVEN.clear()
+        found = _GIVEN[names] = set(names)
+    return found
 
 
 _M = TypeVar("_M", Event, Location)
@@ -422,6 +477,11 @@ def to_event(
             dataclasses.replace(p, file=file, line=line, field=f"{display}{p.field}")
             for p in columns
         ]
+    if isinstance(item, Mapping) and (bad := lone_surrogates(item)):
+        raise EventError(
+            found
+            + [_surrogate_problem(item, at, file, line, positions, path, display) for at in bad]
+        )
     try:
         event = Event.model_validate(item)
     except ValidationError as exc:
@@ -432,6 +492,35 @@ def to_event(
     if found:
         raise EventError(found)
     return event
+
+
+def _surrogate_problem(
+    item: Mapping[str, Any],
+    at: tuple[str | int, ...],
+    file: str,
+    line: int | None,
+    positions: Positions | None,
+    path: PathKey,
+    display: str,
+) -> Problem:
+    value: Any = item
+    for step in at:
+        value = value[step]
+    if at and isinstance(at[-1], str) and _SURROGATE.search(at[-1]):
+        value = UNSET  # the key holds it: the field names it
+    column = None
+    if positions is not None and line is None:
+        line, column = positions.find((*path, *at))
+    return Problem(
+        "not text: a lone surrogate (a \\ud800-\\udfff escape that pairs with no other) is not "
+        "a character",
+        file=file,
+        line=line,
+        column=column,
+        field=f"{display}{dotted_path(at)}",
+        value=value,
+        path=(*path, *at),
+    )
 
 
 class DuplicateIds:

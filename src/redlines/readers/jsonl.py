@@ -5,13 +5,12 @@ The file is read a line at a time, never whole. A line is parsed by orjson; the 
 library's parser (with a hook that refuses a key given twice) reads it again whenever orjson
 refuses it or the line may hold a key twice, so that every problem is worded as before. A file
 that is not plain UTF-8 (a NUL byte, bytes that are not UTF-8, UTF-16) is read whole by
-:func:`redlines.source.read_text`, which locates its problem or decodes it.
+:func:`redlines.source.decode`, which locates its problem or decodes it.
 """
 
 from __future__ import annotations
 
 import json
-import os
 import re
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -20,9 +19,10 @@ from typing import IO, Any
 import orjson
 
 from ..errors import InputError
-from ..source import read_text, readable
-from .batch import Batch, Pair
+from ..source import decode
+from .batch import Batch
 from .eventsink import EventSink, Skip
+from .streamed import streamed_batch
 
 __all__ = ["SUFFIXES", "read_jsonl", "votes"]
 
@@ -36,80 +36,31 @@ def read_jsonl(path: str | Path, *, skip: Skip | None = None) -> Batch:
     With *skip* (``skip(values)``, see :class:`~redlines.readers.eventsink.EventSink`), the
     events it says no rule can match are checked and counted in ``Batch.skipped`` but not
     kept; ``Batch.all_events()`` reads the file again when every event is needed."""
-    file = str(path)
-    handle = _open(path)
-    try:
-        try:
-            sink = _read(file, _stream(handle), skip)
-        except _NotPlain:
-            # read whole: locates the NUL byte or the bytes that are not UTF-8, or decodes
-            # UTF-16
-            text = read_text(path)
-            sink = _read(file, enumerate(text.split("\n"), 1), skip)
-        events = sink.events_or_raise()
-    except BaseException:
-        handle.close()
-        raise
-    if skip is None:
-        handle.close()
-        return Batch(file, events, format="jsonl")
-    if os.name != "posix":  # pragma: no cover - an open file cannot be removed there
-        handle.close()
-    skipped = sink.skipped
-    count = len(events) + len(skipped)
-    skipped.reread = lambda: _reread(path, handle, count, None).events
-    skipped.reread_pairs = lambda: _pairs(_reread(path, handle, count, _everything))
-    return Batch(file, events, format="jsonl", skipped=skipped)
+    return streamed_batch(path, "jsonl", skip, _sink)
 
 
-def _everything(values: dict[str, Any]) -> bool:
-    return True
-
-
-def _reread(path: str | Path, handle: IO[bytes], count: int, skip: Skip | None) -> EventSink:
-    """The file read again, from the handle kept open since it was first read (a temporary
-    copy of standard input may be gone by then); with *skip*, the ids and times of the events
-    it skips are recorded."""
-    file = str(path)
-    if handle.closed:
-        handle = _open(path)
+def _sink(file: str, handle: IO[bytes], skip: Skip | None, *, record: bool) -> EventSink:
+    """The file of *handle* read from its start."""
     handle.seek(0)
     try:
-        sink = _read(file, _stream(handle), skip, record=True)
+        return _read(file, _stream(handle), skip, record=record)
     except _NotPlain:
-        sink = _read(file, enumerate(read_text(path).split("\n"), 1), skip, record=True)
-    events = sink.events_or_raise()
-    if len(events) + len(sink.skipped) != count:
-        now = len(events) + len(sink.skipped)
-        raise InputError.one(
-            f"the file changed since it was read ({count} events then, {now} now)", file=file
-        )
-    return sink
+        # read whole: locates the NUL byte or the bytes that are not UTF-8, or decodes UTF-16
+        text = decode(_whole(handle, file), file)
+        return _read(file, enumerate(text.split("\n"), 1), skip, record=record)
 
 
-def _pairs(sink: EventSink) -> list[Pair]:
-    """(id, time) of every event a sink read, in event-time order (the id breaks ties)."""
-    pairs = [(e.id, e.time) for e in sink.events] + sink.skipped.pairs()
-    pairs.sort(key=lambda pair: (pair[1], pair[0]))
-    return pairs
+def _whole(handle: IO[bytes], file: str) -> bytes:
+    """Everything the file of *handle* holds."""
+    try:
+        handle.seek(0)
+        return handle.read()
+    except OSError as exc:
+        raise InputError.one(f"cannot read: {exc.strerror or exc}", file=file) from None
 
 
 class _NotPlain(Exception):
     """The file is not plain UTF-8 text: read it whole instead."""
-
-
-def _open(path: str | Path) -> IO[bytes]:
-    file = str(path)
-    try:
-        return readable(path).open("rb")
-    except FileNotFoundError:
-        raise InputError.one("no such file", file=file) from None
-    except IsADirectoryError:
-        raise InputError.one("is a directory, not a file", file=file) from None
-    except OSError as exc:
-        raise InputError.one(f"cannot read: {exc.strerror or exc}", file=file) from None
-    except ValueError:  # a NUL byte in the name
-        raise InputError.one("no such file (the name holds a NUL byte)", file=file) from None
 
 
 def _stream(handle: IO[bytes]) -> Iterator[tuple[int, bytes]]:

@@ -19,6 +19,7 @@ import csv
 import io
 import zipfile
 import zlib
+from collections import deque
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -26,14 +27,17 @@ from pathlib import Path
 from typing import IO
 
 from ..errors import DataFormatError, InputError
-from ..source import csv_reader, readable
+from ..source import csv_reader, open_binary, readable
 from .options import Progress
 
 __all__ = [
     "FALLBACK_ENCODING",
+    "MAX_KEPT_OPEN",
     "TextPart",
     "clean",
     "csv_records",
+    "keep_open",
+    "open_binary",
     "open_parts",
     "peek_lines",
     "sniff_encoding",
@@ -316,3 +320,18 @@ def csv_records(
         if not any(v.strip() for v in values):
             continue
         yield start, None, [clean(v) for v in values]
+
+
+#: How many event files are kept open at most to be read again (explanations, every event's
+#: levels): the handle outlives the temporary copy of standard input. Beyond this, the
+#: oldest is closed, and that file is opened again by its name when it is read again.
+MAX_KEPT_OPEN = 64
+_KEPT: deque[IO[bytes]] = deque()
+
+
+def keep_open(handle: IO[bytes]) -> IO[bytes]:
+    """Keep *handle* open to read its file again (see :data:`MAX_KEPT_OPEN`)."""
+    _KEPT.append(handle)
+    while len(_KEPT) > MAX_KEPT_OPEN:
+        _KEPT.popleft().close()
+    return handle

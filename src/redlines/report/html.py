@@ -24,10 +24,11 @@ from dataclasses import dataclass
 from functools import lru_cache
 from html import escape
 from importlib import resources
-from typing import Any, Protocol
+from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
-from ..errors import RedlinesError, printable
+from ..errors import printable
 from .model import NearGroup, NearMiss, RedLineResult, Report
 
 __all__ = ["render_html"]
@@ -121,41 +122,6 @@ def _time(value: dt.datetime) -> str:
     if utc.microsecond:
         return utc.strftime("%Y-%m-%d %H:%M:%S.%f UTC")
     return utc.strftime("%Y-%m-%d %H:%M:%S UTC" if utc.second else "%Y-%m-%d %H:%M UTC")
-
-
-# --- the events behind a report ---------------------------------------------------------
-
-
-class _Located(Protocol):
-    lat: float | None
-    lon: float | None
-
-
-class _EventLike(Protocol):
-    @property
-    def id(self) -> str: ...
-
-    @property
-    def location(self) -> _Located | None: ...
-
-
-def _events(report: Report) -> Sequence[_EventLike] | None:
-    """The evaluated events of a batch report (what explains it keeps them, or reads them
-    again: a large event file's events that no rule can match are only counted); () for a
-    report that keeps none, None when they cannot be read again."""
-    explainer = report._explainer
-    if explainer is None:
-        return ()
-    events: Any = getattr(explainer, "events", None)
-    if events is None:
-        events = getattr(explainer, "_events", ())
-    if callable(events):
-        try:
-            events = events()
-        except (RedlinesError, RuntimeError, OSError):
-            return None
-    found: list[_EventLike] = list(events)
-    return found
 
 
 # --- shapes -----------------------------------------------------------------------------
@@ -356,17 +322,14 @@ def _event_levels(report: Report) -> dict[str, str]:
 
 def _map(report: Report, n: int) -> str:
     points: dict[tuple[float, float], list[str]] = {}
-    events = _events(report)
-    if events is None:
+    spots = report.located_events()
+    if spots is None:
         return (
             '<p class="note">No map: the events of this input could not be read again '
             "(standard input, or a file that has gone).</p>"
         )
-    for e in events:
-        loc = e.location
-        if loc is None or loc.lat is None or loc.lon is None:
-            continue
-        points.setdefault((round(loc.lon, 3), round(loc.lat, 3)), []).append(str(e.id))
+    for e in spots:
+        points.setdefault((round(e.lon, 3), round(e.lat, 3)), []).append(e.id)
     if not points:
         return ""
     levels = _event_levels(report)
@@ -549,8 +512,30 @@ def _findings(report: Report) -> str:
 
 
 def _input(i: dict[str, Any] | None) -> str:
+    """The row accounting of a real-data input; for one stream of several export formats,
+    the totals, then each format's own accounting (with its rejections and examples)."""
     if not i:
         return ""
+    parts = i.get("parts")
+    if not parts:
+        return "<h3>Input rows</h3>" + _accounting(i)
+    each = "".join(
+        f'<h4 class="input-part" data-format="{_t(p.get("format", ""))}">'
+        f"{_t(p.get('format', ''))}</h4>{_accounting(p, note=False)}"
+        for p in parts
+    )
+    # The totals' rejections are each format's, shown under it with their examples.
+    return f"<h3>Input rows</h3>{_accounting(i, note=False, reasons=False)}{each}{_NOTE}"
+
+
+_NOTE = (
+    '<p class="note">Every row is accounted for: read = used + irrelevant (no red line '
+    "could ever give it a level) + rejected (could not be read, with a reason).</p>"
+)
+
+
+def _accounting(i: dict[str, Any], *, note: bool = True, reasons: bool = True) -> str:
+    """One accounting object: format, encoding and files, the row counts, the rejections."""
     cells = [
         ("Rows read", i.get("rows_read")),
         ("Used", i.get("rows_used")),
@@ -568,9 +553,9 @@ def _input(i: dict[str, Any] | None) -> str:
         meta += f" ({_t(encoding)})"
     if files:
         meta += f"; {files}"
-    reasons = []
+    rows = []
     examples = i.get("rejected_examples", {})
-    for reason, count in i.get("rejected_by_reason", {}).items():
+    for reason, count in i.get("rejected_by_reason", {}).items() if reasons else ():
         text = f"<td>{_t(reason)}</td><td class='num'>{_t(count)}</td>"
         example = examples.get(reason)
         if example is not None:
@@ -579,21 +564,19 @@ def _input(i: dict[str, Any] | None) -> str:
             text += f"<td>{_t(where)}{': ' + _t(detail) if detail else ''}</td>"
         else:
             text += "<td>-</td>"
-        reasons.append(f"<tr>{text}</tr>")
+        rows.append(f"<tr>{text}</tr>")
     rejected = (
         '<div class="scroll"><table class="rejections"><thead><tr><th scope="col">Rejected '
         'because</th><th scope="col" class="num">Rows</th><th scope="col">Example</th></tr>'
-        f"</thead><tbody>{''.join(reasons)}</tbody></table></div>"
-        if reasons
+        f"</thead><tbody>{''.join(rows)}</tbody></table></div>"
+        if rows
         else ""
     )
     return (
-        f'<h3>Input rows</h3><p class="meta">{meta}</p>'
+        f'<p class="meta">{meta}</p>'
         f'<div class="scroll"><table class="accounting"><thead><tr>{head}</tr></thead>'
         f"<tbody><tr>{body}</tr></tbody></table></div>"
-        '<p class="note">Every row is accounted for: read = used + irrelevant (no red line '
-        "could ever give it a level) + rejected (could not be read, with a reason).</p>"
-        f"{rejected}"
+        f"{_NOTE if note else ''}{rejected}"
     )
 
 
@@ -614,8 +597,26 @@ def _near_default(m: NearMiss | NearGroup) -> str:
     return f"{m.pattern}: {m.count} of {m.need} events ({m.level})"
 
 
+#: The longest list of file names a title of a report over several files shows.
+_TITLE_CHARS = 60
+
+
 def _title(report: Report) -> str:
-    return report.scenario or report.file or "Events"
+    """A report's heading: the scenario's name, else its file; for a report over several
+    files (one stream), how many and the first names (``3 files: a.jsonl, b.jsonl, …``)."""
+    if report.scenario:
+        return report.scenario
+    if len(report.files) > 1:
+        names = [f if f.startswith("<") else Path(f).name for f in report.files]
+        listed = ""
+        for n, name in enumerate(names):
+            more = listed + (", " if listed else "") + name
+            if len(more) > _TITLE_CHARS and n > 0:
+                listed += ", \u2026"
+                break
+            listed = more
+        return f"{len(names)} files: {listed}"
+    return report.file or "Events"
 
 
 def _section(report: Report, n: int) -> str:

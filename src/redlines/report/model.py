@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 
-from ..errors import EventError
+from ..errors import EventError, RedlinesError
 from ..events import format_time
 from ..findings import Finding, level_rank
 from ..rules.resolved import Ruleset
@@ -16,7 +16,16 @@ from ..rules.resolved import Ruleset
 if TYPE_CHECKING:  # pragma: no cover
     import pandas
 
-__all__ = ["REPORT_VERSION", "Explains", "NearGroup", "NearMiss", "RedLineResult", "Report"]
+__all__ = [
+    "REPORT_VERSION",
+    "Explains",
+    "Located",
+    "NearGroup",
+    "NearMiss",
+    "RedLineResult",
+    "Report",
+    "locate",
+]
 
 #: The form of the JSON report (its first key, ``report_version``). 2: findings carry
 #: ``place`` and ``sources``. Reports of 0.1 had no version (1).
@@ -80,8 +89,35 @@ class NearGroup:
         }
 
 
+@dataclass(frozen=True)
+class Located:
+    """An evaluated event that has coordinates: what the briefing's map draws of it (a
+    report's :meth:`Report.located_events`; never serialised)."""
+
+    id: str
+    time: dt.datetime
+    lat: float
+    lon: float
+
+
+def locate(events: Iterable[Any]) -> tuple[Located, ...]:
+    """The events of *events* (:class:`~redlines.events.Event`) that have both ``location.lat``
+    and ``location.lon``, in event-time order (the id breaking ties, as events are fed)."""
+    found = []
+    for e in events:
+        loc = e.location
+        if loc is not None and loc.lat is not None and loc.lon is not None:
+            found.append(Located(str(e.id), e.time, float(loc.lat), float(loc.lon)))
+    return tuple(sorted(found, key=lambda p: (p.time, p.id)))
+
+
 class Explains(Protocol):
     """What a report keeps to explain its events (:class:`redlines.explain.BatchExplainer`)."""
+
+    @property
+    def events(self) -> Sequence[Any]:
+        """The events explained (read again, if need be, when first asked for)."""
+        ...
 
     def explain(self, event_id: str) -> Any: ...
 
@@ -133,6 +169,14 @@ class Report:
     #: What explains the report's events: set for batches (``evaluate``, ``evaluate_file``,
     #: ``evaluate_dataframe``); never serialised.
     _explainer: Explains | None = field(default=None, repr=False, compare=False)
+    #: The evaluated events that have coordinates (the briefing's map), or what reads them
+    #: when first asked for; None: those of the events that explain the report (see
+    #: :meth:`located_events`). Never serialised.
+    located: Sequence[Located] | Callable[[], Sequence[Located]] | None = field(
+        default=None, repr=False, compare=False
+    )
+    #: The input files of a report over several (``--one-stream``), sorted; never serialised.
+    files: tuple[str, ...] = field(default=(), repr=False, compare=False)
 
     @classmethod
     def build(
@@ -200,6 +244,26 @@ class Report:
         self.redlines = tuple(
             dataclasses.replace(r, near_misses=tuple(near.get(r.id, ()))) for r in self.redlines
         )
+
+    def located_events(self) -> Sequence[Located] | None:
+        """The evaluated events that have coordinates, in event-time order (the id breaking
+        ties): what the briefing's map draws. They are read on first use (a large event
+        file's events that no rule can match were only counted); () when the report keeps no
+        events (built otherwise than from a batch), None when they cannot be read again
+        (standard input, a file that has gone)."""
+        source = self.located
+        if source is None:
+            explainer = self._explainer
+            if explainer is None:
+                return ()
+            source = lambda: locate(explainer.events)  # noqa: E731
+        if callable(source):
+            try:
+                source = tuple(source())
+            except (RedlinesError, RuntimeError, OSError):
+                return None
+            self.located = source
+        return source
 
     def _require_explainer(self) -> Explains:
         if self._explainer is None:

@@ -5,6 +5,7 @@ briefing (``html``) is :mod:`redlines.report.html`."""
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Sequence
 from typing import Any
 
@@ -13,7 +14,7 @@ import click
 from ..errors import InputError, printable, suggest
 from .model import Report
 
-__all__ = ["FORMATS", "render", "render_json", "render_markdown", "render_text"]
+__all__ = ["FORMATS", "dumps_indented", "render", "render_json", "render_markdown", "render_text"]
 
 FORMATS = ("text", "json", "markdown", "html")
 _COLOURS = {"crossed": "red", "warning": "yellow", "clear": "green"}
@@ -40,7 +41,30 @@ def render(reports: Sequence[Report], fmt: str = "text", *, color: bool = False)
 def render_json(reports: Sequence[Report]) -> str:
     """One JSON object for one report, an array for several; byte-identical for equal input."""
     data: Any = reports[0].to_dict() if len(reports) == 1 else [r.to_dict() for r in reports]
-    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+    return dumps_indented(data)
+
+
+#: Numbers orjson writes otherwise than :func:`json.dumps`: small floats, as ``0.00001`` or
+#: ``1e-7`` where Python writes ``1e-05`` and ``1e-07``. A text that may hold one (a string
+#: may too: then the slower path runs for nothing) is written by :mod:`json` instead.
+_FLOATS_WRITTEN_OTHERWISE = re.compile(r"[0-9]e-[0-9](?![0-9])|0\.0000")
+
+
+def dumps_indented(data: Any) -> str:
+    """``json.dumps(data, indent=2, ensure_ascii=False)`` and a newline, byte for byte, written
+    by orjson (about 7 times as fast on a large report) wherever its output is the same.
+
+    *data* holds no NaN or infinity (orjson would write ``null`` where json writes ``NaN``):
+    report numbers are counts, and event numbers are checked finite when read."""
+    import orjson
+
+    try:
+        text = orjson.dumps(data, option=orjson.OPT_INDENT_2).decode("utf-8")
+    except (TypeError, ValueError):  # keys that are not strings, integers past 64 bits
+        text = None
+    if text is None or _FLOATS_WRITTEN_OTHERWISE.search(text):
+        return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+    return text + "\n"
 
 
 def _status(status: str, color: bool, upper: bool = True) -> str:
@@ -91,6 +115,9 @@ def _text_one(d: dict[str, Any], color: bool, near: dict[str, list[str]]) -> str
             f"{i['rows_used']}, irrelevant {i['rows_irrelevant']}, rejected {i['rows_rejected']}"
         )
         lines.extend(f"  {note}" for note in input_notes(i))
+        for p in i.get("parts", ()):
+            lines.append(f"  {_counts(p, _encoding(p, ' ({})'))}")
+            lines.extend(f"    {note}" for note in input_notes(p))
     name_w = max(len("RED LINE"), *(len(f"{r['id']} {r['title']}") for r in d["redlines"]))
     lines.append("")
     lines.append(f"  {_pad('RED LINE', name_w)}  {_pad('STATUS', 8)}  FIRST CROSSED")
@@ -119,6 +146,14 @@ def _text_one(d: dict[str, Any], color: bool, near: dict[str, list[str]]) -> str
         lines.append("")
         lines.append(f"late events (beyond allowed lateness): {', '.join(d['late_events'])}")
     return "\n".join(lines) + "\n"
+
+
+def _counts(i: dict[str, Any], encoding: str) -> str:
+    """One part's accounting (``--one-stream`` over several export formats) on one line."""
+    return (
+        f"{i['format']}{encoding}: rows read {i['rows_read']}, used {i['rows_used']}, "
+        f"irrelevant {i['rows_irrelevant']}, rejected {i['rows_rejected']}"
+    )
 
 
 def _sources(f: dict[str, Any]) -> str:
@@ -208,6 +243,11 @@ def render_markdown(reports: Sequence[Report]) -> str:
             if i.get("rejected_examples"):
                 out.append("")
                 out += [f"- {_md(note)}" for note in input_notes(i)]
+            if i.get("parts"):
+                out.append("")
+            for p in i.get("parts", ()):
+                out.append(f"- {_md(_counts(p, _encoding(p, ', {}')))}")
+                out += [f"  - {_md(note)}" for note in input_notes(p)]
         out.append("")
         out += ["| Red line | Status | First crossed |", "|---|---|---|"]
         for r in d["redlines"]:

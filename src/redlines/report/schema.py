@@ -4,7 +4,7 @@
 :meth:`redlines.report.model.Report.to_dict` writes the report; these models say what it may
 hold, and a test validates the reports of every example against them (``tests/test_schemas.py``),
 so the two cannot drift apart. The ``input`` object of real-data runs (``docs/data.md``) is
-described by its contract keys; readers may add keys of their own to it.
+described with every key reports carry (closed, as the rest of the report).
 """
 
 from __future__ import annotations
@@ -14,10 +14,31 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, RootModel
 from pydantic.config import JsonDict
 
-__all__ = ["FindingJSON", "InputJSON", "RedLineJSON", "ReportJSON", "ReportsJSON"]
+__all__ = [
+    "FindingJSON",
+    "InputJSON",
+    "RedLineJSON",
+    "RejectedExampleJSON",
+    "ReportJSON",
+    "ReportsJSON",
+]
 
 _TIME: JsonDict = {"format": "date-time"}
 _DATE: JsonDict = {"format": "date"}
+
+
+def _absent(schema: JsonDict) -> None:
+    """A key that is left out rather than null: neither ``null`` nor ``default: null`` in the
+    schema (the model takes None for "left out")."""
+    schema.pop("default", None)
+    branches = schema.get("anyOf")
+    if isinstance(branches, list):
+        kept = [b for b in branches if b != {"type": "null"}]
+        if len(kept) == 1 and isinstance(kept[0], dict):
+            del schema["anyOf"]
+            schema.update(kept[0])
+        else:
+            schema["anyOf"] = kept
 
 
 class _Closed(BaseModel):
@@ -81,19 +102,40 @@ class RedLineJSON(_Closed):
     near_misses: list[dict[str, Any]] | None = None
 
 
-class InputJSON(BaseModel):
-    """How every row of a real-data export was accounted for (docs/data.md)."""
+class RejectedExampleJSON(_Closed):
+    """The first row rejected for a reason: its file (only when the input has several), its
+    line number and what exactly was wrong with it."""
 
-    model_config = ConfigDict(extra="allow")
+    file: str | None = Field(default=None, json_schema_extra=_absent)
+    row: int = Field(ge=0)
+    detail: str | None
+
+
+class InputJSON(_Closed):
+    """How every row of a real-data export was accounted for (docs/data.md):
+    ``rows_read = rows_used + rows_irrelevant + rows_rejected``.
+
+    One stream of export files of several formats (``redlines run --one-stream``) has the
+    totals here (``format`` lists the formats, ``files`` every export file) and each format's
+    own accounting in ``parts``, sorted by format name."""
 
     format: str
     files: list[str]
+    #: Left out when every file was UTF-8; the encoding, when all were read in one; else
+    #: each file's (or zip member's) encoding by its name.
+    encoding: str | dict[str, str] | None = Field(default=None, json_schema_extra=_absent)
     rows_read: int = Field(ge=0)
     rows_used: int = Field(ge=0)
     rows_irrelevant: int = Field(ge=0)
     rows_rejected: int = Field(ge=0)
     rejected_by_reason: dict[str, int]
+    #: The first rejected row of each reason of ``rejected_by_reason`` (left out when none).
+    rejected_examples: dict[str, RejectedExampleJSON] | None = Field(
+        default=None, json_schema_extra=_absent
+    )
     rows_by_kind: dict[str, int]
+    #: One stream of several export formats: each format's accounting, sorted by format.
+    parts: list[InputJSON] | None = Field(default=None, json_schema_extra=_absent)
 
 
 class ReportJSON(_Closed):
@@ -112,4 +154,6 @@ class ReportJSON(_Closed):
 
 
 class ReportsJSON(RootModel[ReportJSON | list[ReportJSON]]):
-    """``redlines run --format json`` prints one report for one file, an array for several."""
+    """``redlines run --format json`` prints one report for one file, an array of reports for
+    several; with ``--one-stream``, one report for all the files (evaluated as one stream,
+    named in ``file`` in sorted order)."""

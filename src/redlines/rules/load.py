@@ -32,7 +32,7 @@ from ..errors import (
     suggest,
 )
 from ..events import KIND_GROUPS, KINDS, MAX_INTEGER, parse_region, parse_time, unknown_choice
-from ..source import MAX_DOCUMENT_BYTES, Document, parse_yaml, path_kind, problem_at, read_text
+from ..source import MAX_RULES_BYTES, Document, parse_yaml, path_kind, problem_at, read_text
 from .lint import lint
 from .model import (
     AllOf,
@@ -135,7 +135,8 @@ def load_rules(spec: str | Path = "nato-2024", *, base: Path | None = None) -> R
                 )
             ]
         )
-    return parse_rules(read_text(path, limit=MAX_DOCUMENT_BYTES), str(path))
+    text = read_text(path, limit=MAX_RULES_BYTES, advice="rule files are limited to {limit}")
+    return parse_rules(text, str(path))
 
 
 def parse_rules(text: str, file: str) -> Ruleset:

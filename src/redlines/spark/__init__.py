@@ -15,12 +15,16 @@ is called (``import redlines`` never imports it).
 from __future__ import annotations
 
 import glob
+import hashlib
 import os
+import subprocess
 import sys
+import tempfile
+import threading
 import warnings
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING, Any
 
 from ..errors import InputError
 from ..readers import AdapterOptions
@@ -50,13 +54,15 @@ FINDING_COLUMNS = (
 
 
 def _pyspark() -> Any:
+    # pyspark warns, on importing some of its modules (pyspark.sql, pyspark.testing: at
+    # import, then again while a job runs), that it does not fully support pandas 3 yet: the
+    # engine hands it no pandas data (a DataFrame's rows reach redlines as tuples), so the
+    # warning is only noise on the user's terminal. Ignored for the process, from before the
+    # first import; Python workers get the same filter (PYTHONWARNINGS, see session()).
+    warnings.filterwarnings("ignore", "PySpark does not yet fully support", FutureWarning)
     try:
-        with warnings.catch_warnings():
-            # pyspark warns on import that it does not fully support pandas 3 yet: the engine
-            # hands it no pandas data (a DataFrame's rows reach redlines as tuples).
-            warnings.filterwarnings("ignore", "PySpark does not yet", FutureWarning)
-            import pyspark
-            import pyspark.sql
+        import pyspark
+        import pyspark.sql
     except ImportError:
         raise ImportError(
             "the Spark engine needs pyspark (and Java 17 or later): pip install 'redlines[spark]'"
@@ -68,29 +74,140 @@ def session(master: str | None = None, *, app_name: str = "redlines") -> SparkSe
     """A SparkSession for redlines (the active one, if there is one): *master* ``local[N]``,
     ``spark://host:port``, ``yarn``...; when None, ``spark-submit``'s own, else the
     ``SPARK_MASTER`` environment variable, else ``local[*]``. Local workers run this Python
-    (``PYSPARK_PYTHON``, unless set)."""
+    (``PYSPARK_PYTHON``, unless set).
+
+    Spark's own log goes to standard error at the level ``REDLINES_SPARK_LOG_LEVEL`` (default
+    ``ERROR``: real errors show, its start-up warnings do not)."""
     _pyspark()
     from pyspark.sql import SparkSession
 
-    builder = SparkSession.builder.appName(app_name)
+    options = {"spark.app.name": app_name}
     if master is None and "PYSPARK_GATEWAY_PORT" not in os.environ:
         # Not under spark-submit (which sets that variable and its own master).
         master = os.environ.get("SPARK_MASTER", "local[*]")
     if master is not None:
-        builder = builder.master(master)
+        options["spark.master"] = master
         if master.startswith("local"):
             # Local workers run this Python; on a cluster, the job's environment says which
             # (docs/spark.md, "On a cluster").
             os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
-    spark = (
-        builder.config("spark.ui.enabled", "false")
-        .config("spark.ui.showConsoleProgress", "false")
-        .config("spark.sql.session.timeZone", "UTC")
-        .config("spark.python.worker.reuse", "true")
-        .getOrCreate()
+    level = os.environ.get("REDLINES_SPARK_LOG_LEVEL", "ERROR").upper()
+    if "PYSPARK_GATEWAY_PORT" not in os.environ:
+        # This process starts the driver's JVM: its log (log4j2) at *level* from the start,
+        # not Spark's default profile, which logs warnings (the host's address, the native
+        # Hadoop library...) before setLogLevel below can quieten them.
+        options["spark.driver.extraJavaOptions"] = (
+            f"-Dlog4j2.configurationFile=file:{_log4j2(level)}"
+        )
+    options.update(
+        {
+            "spark.ui.enabled": "false",
+            "spark.ui.showConsoleProgress": "false",
+            "spark.sql.session.timeZone": "UTC",
+            "spark.python.worker.reuse": "true",
+            # Python workers: pyspark warns on import that it does not fully support pandas 3
+            # yet; the engine hands it no pandas data (see _pyspark).
+            "spark.executorEnv.PYTHONWARNINGS": _worker_warnings(),
+        }
     )
-    spark.sparkContext.setLogLevel(os.environ.get("REDLINES_SPARK_LOG_LEVEL", "ERROR"))
+    _start_jvm(options)
+    builder = SparkSession.builder
+    for key, value in options.items():
+        builder = builder.config(key, value)
+    spark = builder.getOrCreate()
+    spark.sparkContext.setLogLevel(level)
     return spark
+
+
+#: What the JVM writes to standard error that says nothing to a redlines user: the JDK's
+#: notice that Spark uses an incubator module (printed by the JVM itself, before any log).
+_JVM_NOISE = (b"WARNING: Using incubator modules",)
+
+
+def _start_jvm(options: dict[str, str]) -> None:
+    """Start the driver's JVM (when this process starts it: not under ``spark-submit``, no
+    session yet) with its standard error forwarded to ours, less :data:`_JVM_NOISE`."""
+    if "PYSPARK_GATEWAY_PORT" in os.environ:
+        return
+    from pyspark import SparkConf, SparkContext
+    from pyspark.java_gateway import launch_gateway as launch_untyped
+
+    launch: Any = launch_untyped
+    with SparkContext._lock:
+        if SparkContext._gateway is not None:
+            return
+        conf = SparkConf()
+        for key, value in options.items():
+            conf.set(key, value)
+        gateway = launch(conf, popen_kwargs={"stderr": subprocess.PIPE})
+        proc = getattr(gateway, "proc", None)
+        if proc is not None and proc.stderr is not None:
+            threading.Thread(
+                target=_forward, args=(proc.stderr,), name="redlines-jvm-stderr", daemon=True
+            ).start()
+        SparkContext._gateway = gateway
+        SparkContext._jvm = gateway.jvm
+
+
+def _forward(stream: IO[bytes]) -> None:
+    """Copy the JVM's standard error to ours, line by line, less :data:`_JVM_NOISE`; read to
+    the end whatever happens, so that the JVM never blocks on a full pipe."""
+    for line in iter(stream.readline, b""):
+        if line.startswith(_JVM_NOISE):
+            continue
+        try:
+            out = sys.__stderr__
+            if out is not None:
+                out.write(line.decode("utf-8", "replace"))
+                out.flush()
+        except (OSError, ValueError):  # our standard error closed: keep draining
+            pass
+
+
+#: The warning filter of Python workers (``PYTHONWARNINGS``): pyspark's pandas 3 warning.
+_QUIET_PANDAS = "ignore:PySpark does not yet fully support:FutureWarning"
+
+#: The driver's log configuration (log4j2), to standard error. The root logger stays at
+#: WARN (at most) so that Spark, finding it at the level of its shell's logger, does not
+#: announce a "default log level"; the appender's threshold filter keeps what is below *level*
+#: out.
+_LOG4J2 = """\
+status = error
+rootLogger.level = {root}
+rootLogger.appenderRef.stderr.ref = stderr
+appender.console.type = Console
+appender.console.name = stderr
+appender.console.target = SYSTEM_ERR
+appender.console.filter.threshold.type = ThresholdFilter
+appender.console.filter.threshold.level = {level}
+appender.console.layout.type = PatternLayout
+appender.console.layout.pattern = %d{{yy/MM/dd HH:mm:ss}} %p %c{{1}}: %m%n%ex
+"""
+
+#: log4j2's levels, from the most verbose.
+_LEVELS = ("ALL", "TRACE", "DEBUG", "INFO", "WARN", "ERROR", "FATAL", "OFF")
+
+
+def _worker_warnings() -> str:
+    given = os.environ.get("PYTHONWARNINGS")
+    return f"{given},{_QUIET_PANDAS}" if given else _QUIET_PANDAS
+
+
+def _log4j2(level: str) -> str:
+    """A log4j2 configuration file logging at *level* (written once per content, in the
+    temporary folder; atomically, so that concurrent sessions never read half of it)."""
+    rank = _LEVELS.index(level) if level in _LEVELS else _LEVELS.index("ERROR")
+    root = _LEVELS[min(rank, _LEVELS.index("WARN"))]
+    text = _LOG4J2.format(root=root.lower(), level=_LEVELS[rank].lower())
+    digest = hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+    path = Path(tempfile.gettempdir()) / f"redlines-log4j2-{digest}.properties"
+    if not path.exists():
+        with tempfile.NamedTemporaryFile(
+            "w", dir=path.parent, prefix=".redlines-log4j2-", delete=False, encoding="utf-8"
+        ) as out:
+            out.write(text)
+        os.replace(out.name, path)
+    return str(path)
 
 
 def _kind(path: str) -> str | None:
@@ -152,9 +269,12 @@ def run(
     one_stream: bool = False,
     partitions: int | None = None,
     names: dict[str, str] | None = None,
+    locate: bool = False,
 ) -> list[Outcome]:
     """What ``redlines run --engine spark`` computes: a report per input file (or one for
-    all, *one_stream*), each with its ruleset and the batches read (without events)."""
+    all, *one_stream*), each with its ruleset and the batches read (without events). With
+    *locate*, the reports know the coordinates of every event for the briefing's map (an
+    event file whose events no rule can match is read again for them; ``--format html``)."""
     from .job import evaluate_units
 
     return evaluate_units(
@@ -166,6 +286,7 @@ def run(
         one_stream=one_stream,
         partitions=partitions,
         names=names,
+        locate=locate,
     )
 
 
@@ -190,6 +311,7 @@ def _pipeline(
     adapter_options: AdapterOptions | None,
     partitions: int | None,
     name: str,
+    locate: bool = False,
 ) -> tuple[SparkSession, Pipeline]:
     from .job import pipeline
 
@@ -204,16 +326,18 @@ def _pipeline(
             options=adapter_options,
             partitions=partitions,
             frame=source,
+            locate=locate,
         )
     session_ = spark if spark is not None else session()
     return session_, pipeline(
         session_,
-        expand_paths(source),
+        sorted(expand_paths(source)),  # one stream: files in name order, as on one machine
         rules=ruleset,
         input_format=input_format,
         options=adapter_options,
         one_stream=True,
         partitions=partitions,
+        locate=locate,
     )
 
 
@@ -241,7 +365,9 @@ def evaluate(
     never changes the report. Raises :class:`~redlines.errors.InputError` with every problem."""
     from .job import build_reports
 
-    _, job = _pipeline(source, rules, spark, input_format, adapter_options, partitions, name)
+    _, job = _pipeline(
+        source, rules, spark, input_format, adapter_options, partitions, name, locate=True
+    )
     findings, evaluated = job.collect()
     return build_reports(job.results, findings, evaluated)[0].report
 

@@ -41,10 +41,10 @@ from ..findings import Finding
 from ..matching import Relevance
 from ..matching.facts import field_value
 from ..readers import EXPORT_FORMATS, AdapterOptions, Batch, DuplicateIds, read_exports
-from ..report.model import Report
+from ..report.model import Located, Report
 from ..rules.load import load_rules
 from ..rules.resolved import Ruleset
-from ..runner import prepare, same_ruleset, stream_input
+from ..runner import duplicate_because, prepare, same_ruleset, stream_files, stream_input
 
 if TYPE_CHECKING:  # pragma: no cover
     from pyspark import RDD, SparkContext
@@ -69,6 +69,9 @@ class Unit:
     options: AdapterOptions | None
     #: In one stream of several reads: ids are checked across reads.
     check_ids: bool = False
+    #: Give the driver the coordinates of every event (the briefing's map), reading an event
+    #: file again for the events no rule can match; without it, such a file gives none.
+    locate: bool = False
 
 
 @dataclass
@@ -175,15 +178,17 @@ def _records(unit: Unit, batch: Batch, ruleset: Ruleset) -> Iterator[tuple[str, 
     skipped = len(batch.skipped) if batch.skipped else 0
     bare = dataclasses.replace(batch, events=[], skipped=None)
     yield (_META, unit.index, UnitResult(unit, bare, ruleset, len(batch.events) + skipped))
-    # (id, time) of every event, for the report's ``evaluated`` (levels_frame, the briefing)
-    # and the ids checked across reads: with skipped events, the file is read again for them.
-    pairs = (
-        list(batch.skipped.evaluated())
-        if batch.skipped
-        else [(event.id, event.time) for event in batch.events]
-    )
-    for event_id, time in pairs:
-        yield (_EVENT, unit.report, (event_id, time))
+    # (id, time, (lat, lon) or None) of every event, for the report's ``evaluated``
+    # (levels_frame, the briefing's timeline), its ``located`` (the briefing's map) and the ids
+    # checked across reads: with skipped events, the file is read again for them.
+    evaluated: Iterable[tuple[str, Any, tuple[float, float] | None]]
+    if batch.skipped and not unit.locate:
+        evaluated = ((event_id, time, None) for event_id, time in batch.skipped.evaluated())
+    else:
+        every = batch.skipped.all_events() if batch.skipped else batch.events
+        evaluated = ((e.id, e.time, _coordinates(e)) for e in every)
+    for event_id, time, where in evaluated:
+        yield (_EVENT, unit.report, (event_id, time, where))
         if unit.check_ids:
             yield (_ID, event_id, unit.index)
     evaluator = _evaluator(ruleset)
@@ -201,6 +206,13 @@ def _records(unit: Unit, batch: Batch, ruleset: Ruleset) -> Iterator[tuple[str, 
                     + [repr(v) for v in _pattern_key(event, same)]
                 )
                 yield (_SELECTED, key, (unit.report, rkey, rl_id, pattern_id, event))
+
+
+def _coordinates(event: Event) -> tuple[float, float] | None:
+    loc = event.location
+    if loc is None or loc.lat is None or loc.lon is None:
+        return None
+    return (float(loc.lat), float(loc.lon))
 
 
 def key_partition(key: str) -> int:
@@ -237,13 +249,17 @@ def plan(
     input_format: str | None,
     options: AdapterOptions | None,
     one_stream: bool,
+    locate: bool = False,
 ) -> tuple[list[Unit], list[Unit], list[Problem]]:
     """The reads: per file (one report each), or for one stream of several files, the event
     files (read first: they may name the ruleset) and the exports, one read per format. Export
     units of a stream get their ruleset once the event files are read (see :func:`stream`)."""
     spec: Ruleset | str | None = str(rules) if isinstance(rules, Path) else rules
     if not one_stream or len(paths) == 1:
-        units = [Unit(i, i, (p,), input_format, spec, options) for i, p in enumerate(paths)]
+        units = [
+            Unit(i, i, (p,), input_format, spec, options, locate=locate)
+            for i, p in enumerate(paths)
+        ]
         return units, [], []
     from ..readers import detect_format
 
@@ -259,9 +275,18 @@ def plan(
         if fmt in EXPORT_FORMATS:
             exports.setdefault(fmt, []).append(i)
         else:
-            events.append(Unit(i, 0, (path,), fmt, spec, options, check_ids=True))
+            events.append(Unit(i, 0, (path,), fmt, spec, options, check_ids=True, locate=locate))
     later = [
-        Unit(where[0], 0, tuple(paths[i] for i in where), fmt, spec, options, check_ids=True)
+        Unit(
+            where[0],
+            0,
+            tuple(paths[i] for i in where),
+            fmt,
+            spec,
+            options,
+            check_ids=True,
+            locate=locate,
+        )
         for fmt, where in exports.items()
     ]
     return events, later, problems
@@ -298,10 +323,12 @@ class Pipeline:
     results: list[UnitResult]
     findings: RDD[tuple[int, Finding]]
     cached: list[RDD[Any]]
-    #: (report, (event id, time)) of every event evaluated
-    evaluated: RDD[tuple[int, tuple[str, Any]]]
+    #: (report, (event id, time, (lat, lon) or None)) of every event evaluated
+    evaluated: RDD[tuple[int, tuple[str, Any, Any]]]
 
-    def collect(self) -> tuple[list[tuple[int, Finding]], list[tuple[int, tuple[str, Any]]]]:
+    def collect(
+        self,
+    ) -> tuple[list[tuple[int, Finding]], list[tuple[int, tuple[str, Any, Any]]]]:
         """Every finding and every evaluated event, in one Spark job; then the cache is
         released."""
         try:
@@ -329,6 +356,7 @@ def pipeline(
     one_stream: bool = False,
     partitions: int | None = None,
     frame: DataFrame | None = None,
+    locate: bool = False,
 ) -> Pipeline:
     """Read and match every input (stage 1), check what must hold across reads, and describe
     the pattern stage. Raises :class:`~redlines.errors.InputError` with every problem of every
@@ -337,7 +365,7 @@ def pipeline(
     sc = spark.sparkContext
     if frame is not None:
         assert isinstance(rules, Ruleset) and input_format is not None
-        unit = Unit(0, 0, (paths[0],), input_format, rules, options)
+        unit = Unit(0, 0, (paths[0],), input_format, rules, options, locate=locate)
         columns = list(frame.columns)
         first, later, problems = [unit], list[Unit](), list[Problem]()
         rdd = (
@@ -347,7 +375,12 @@ def pipeline(
         )
     else:
         first, later, problems = plan(
-            paths, rules=rules, input_format=input_format, options=options, one_stream=one_stream
+            paths,
+            rules=rules,
+            input_format=input_format,
+            options=options,
+            one_stream=one_stream,
+            locate=locate,
         )
         rdd = _read(sc, first) if first else sc.parallelize([], 1)
     cached: list[RDD[Any]] = [rdd]
@@ -413,7 +446,7 @@ def _duplicates(rdd: RDD[tuple[str, Any, Any]], results: Sequence[UnitResult]) -
                 ids.problem(
                     event_id,
                     file=files[index],
-                    because="one stream needs event ids unique across its files",
+                    because=duplicate_because(files[where[0]]),
                 )
             )
     return problems
@@ -429,10 +462,16 @@ def evaluate_units(
     one_stream: bool = False,
     partitions: int | None = None,
     names: Mapping[str, str] | None = None,
+    locate: bool = False,
 ) -> list[Outcome]:
-    """Every report of ``redlines run [--one-stream] PATHS`` computed on Spark, in input order.
-    *names* gives files the name reports and problems show."""
+    """Every report of ``redlines run [--one-stream] PATHS`` computed on Spark, in input order
+    (one stream of several files: its files taken in the order of their names, as
+    :func:`redlines.runner.prepare_stream` does). *names* gives files the name reports and
+    problems show. *locate*: the reports know the coordinates of every event (the
+    briefing's map), not only of those a rule can match."""
     names = dict(names or {})
+    if one_stream:
+        paths = sorted(paths, key=lambda p: names.get(p, p))
     try:
         job = pipeline(
             spark,
@@ -442,6 +481,7 @@ def evaluate_units(
             options=options,
             one_stream=one_stream,
             partitions=partitions,
+            locate=locate,
         )
     except InputError as exc:
         raise type(exc)(
@@ -457,7 +497,7 @@ def evaluate_units(
 def build_reports(
     results: Sequence[UnitResult],
     findings: Iterable[tuple[int, Finding]],
-    evaluated: Iterable[tuple[int, tuple[str, Any]]] = (),
+    evaluated: Iterable[tuple[int, tuple[str, Any, Any]]] = (),
     names: Mapping[str, str] | None = None,
 ) -> list[Outcome]:
     """Stage 3, on the driver: each report from its reads and its findings, in the order the
@@ -472,8 +512,11 @@ def build_reports(
     for index, finding in findings:
         found[index].append(finding)
     seen: dict[int, list[tuple[str, Any]]] = {i: [] for i in by_report}
-    for index, pair in evaluated:
-        seen[index].append(pair)
+    located: dict[int, list[Located]] = {i: [] for i in by_report}
+    for index, (event_id, time, where) in evaluated:
+        seen[index].append((event_id, time))
+        if where is not None:
+            located[index].append(Located(event_id, time, where[0], where[1]))
     out = []
     for index in sorted(by_report):
         reads = by_report[index]
@@ -487,14 +530,17 @@ def build_reports(
             sorted(found[index], key=Finding.sort_key),
             events=sum(r.events for r in reads),
             scenario=first.name if one else None,
-            file=first.file if one else ", ".join(b.file for b in batches),
+            file=first.file if one else ", ".join(stream_files(batches)),
             description=first.description if one else None,
             # The order events are fed in: event time, the id breaking ties.
             evaluated=sorted(seen[index], key=lambda pair: (pair[1], pair[0])),
         )
+        # The same order as Report.located_events on one machine.
+        report.located = tuple(sorted(located[index], key=lambda p: (p.time, p.id)))
         if one:
             report.input = first.summary.to_dict() if first.summary is not None else None
         else:
             report.input = stream_input(batches)
+            report.files = tuple(stream_files(batches))
         out.append(Outcome(report, ruleset, batches))
     return out

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Container, Iterable, Iterator
+import time
+from collections.abc import Callable, Container, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -29,32 +30,59 @@ class DirectoryScanner:
     """The files of a folder a watcher takes, in name order, each once.
 
     With *settle*, a file is taken only when its size and modification time are the same at
-    two scans in a row (a poll apart), so that a file being written is not read half-way;
-    files after one still settling wait for it, so that files are taken in name order.
+    two scans in a row (a poll apart); with *min_age*, only once it was last modified at least
+    that many seconds ago (``--once``, where there is no next scan): so that a file being
+    written is not read half-way. Files after one still settling wait for it, so that files
+    are taken in name order.
     """
 
-    def __init__(self, folder: str | Path, *, ignore: Iterable[str | Path] = ()) -> None:
+    def __init__(
+        self,
+        folder: str | Path,
+        *,
+        ignore: Iterable[str | Path] = (),
+        late: Callable[[str], None] | None = None,
+    ) -> None:
         self.folder = Path(folder)
         self._seen: dict[str, tuple[int, int]] = {}
         #: Names in the folder that are the watcher's own files (its state, its alerts).
         here = self.folder.resolve()
         self._own = {p.name for p in (Path(i).resolve() for i in ignore) if p.parent == here}
+        #: Every name listed so far (after the first listing, a new name that is already
+        #: "done" is a late file: its name sorts at or before the files done).
+        self._known: set[str] | None = None
+        self._late = late
+        #: The names of the last listing that are not done (taken, settling or not readable).
+        self.waiting: list[str] = []
+        #: The first name of the last listing left for being too recently modified.
+        self.fresh: str | None = None
 
-    def ready(self, done: Container[str], *, settle: bool = True) -> list[Path]:
+    def ready(
+        self, done: Container[str], *, settle: bool = True, min_age: float = 0.0
+    ) -> list[Path]:
         try:
-            names = sorted(
+            listed = sorted(
                 entry.name
                 for entry in os.scandir(self.folder)
-                if entry.is_file()
-                and not is_partial(entry.name)
-                and entry.name not in done
-                and entry.name not in self._own
+                if entry.is_file() and not is_partial(entry.name) and entry.name not in self._own
             )
         except FileNotFoundError:
             return []
+        if self._known is None:
+            self._known = set(listed)
+        else:
+            for name in listed:
+                if name not in self._known:
+                    self._known.add(name)
+                    if name in done and self._late is not None:
+                        self._late(name)
+        names = [name for name in listed if name not in done]
+        self.waiting = names
+        self.fresh = None
         now: dict[str, tuple[int, int]] = {}
         out: list[Path] = []
         waiting = False
+        wall = time.time()
         for name in names:
             path = self.folder / name
             try:
@@ -64,6 +92,9 @@ class DirectoryScanner:
             now[name] = (st.st_size, st.st_mtime_ns)
             if settle and self._seen.get(name) != now[name]:
                 waiting = True
+            if not waiting and min_age > 0 and wall - st.st_mtime < min_age:
+                waiting = True
+                self.fresh = name
             if not waiting:
                 out.append(path)
         self._seen = now
@@ -89,14 +120,13 @@ def _object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
 
 
 def stdin_events(
-    lines: Iterable[str], *, skip: int = 0, file: str = "<stdin>"
+    lines: Iterable[str], *, start: int = 0, file: str = "<stdin>"
 ) -> Iterator[StdinLine]:
-    """The events of JSON Lines *lines*, one at a time as they arrive, after the first *skip*
-    lines (read before a restart). Blank lines give nothing; a line that is not one valid
-    event gives its problems (file, line, field, value)."""
-    for n, line in enumerate(lines, 1):
-        if n <= skip:
-            continue
+    """The events of JSON Lines *lines*, one at a time as they arrive, numbered from
+    *start* + 1 (the lines before were read, and checked, before a restart). Blank lines give
+    nothing; a line that is not one valid event gives its problems (file, line, field,
+    value)."""
+    for n, line in enumerate(lines, start + 1):
         raw = line.rstrip("\n").removesuffix("\r")
         if not raw.strip():
             yield StdinLine(n, None)

@@ -1,13 +1,19 @@
 """The watcher's state file: what was read and the evaluator's state, written atomically.
 
-The file is one JSON object (``state_version`` 1)::
+The file is one JSON object (``state_version`` 2)::
 
-    {"state_version": 1, "ruleset": {"name", "version", "sha256"},
-     "files": {"<name>": {"events": n, "rejected": n}, ...},   # directory mode: files done
-     "stdin_lines": n,                                         # standard input: lines read
+    {"state_version": 2, "ruleset": {"name", "version", "sha256"},
+     "files": {"watermark": "<name>" | null,                   # directory mode: files done
+               "above": {"<name>": {"events": n, "rejected": n}, ...},
+               "count": n, "events": n, "rejected": n},
+     "stdin_lines": n, "stdin_sha256": "<hex>",                # standard input: lines read
      "statuses": {"RL1": "clear", ...}, "alerts": n,           # alerts written so far
      "pending_webhook": [<alert>, ...],                        # not yet delivered
      "evaluator": <Evaluator.snapshot()>}
+
+Files are taken in name order, so the files done are kept compact: a *watermark* (every name
+at or before it is done) and the names done above it (while a file before them cannot be
+read yet), with totals; the state stays the same size however many files go by.
 
 It is written to a temporary file in the same folder, synced, renamed over the old one, and
 the folder synced: a crash leaves either the old state or the new one, never a mix.
@@ -17,9 +23,11 @@ from __future__ import annotations
 
 import contextlib
 import glob
+import hashlib
 import json
 import os
 import tempfile
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -28,9 +36,79 @@ from ..errors import InputError, Problem
 from ..evaluation import Evaluator
 from ..rules.resolved import Ruleset
 
-__all__ = ["STATE_VERSION", "WatchState", "load_state", "remove_leftovers", "save_state"]
+__all__ = [
+    "STATE_VERSION",
+    "DoneFiles",
+    "WatchState",
+    "load_state",
+    "remove_leftovers",
+    "save_state",
+]
 
-STATE_VERSION = 1
+STATE_VERSION = 2
+
+#: The sha256 of no line at all (a stream not read yet).
+EMPTY_SHA256 = hashlib.sha256().hexdigest()
+
+
+@dataclass
+class DoneFiles:
+    """The files of a directory done, kept compact: every name at or before *watermark* is
+    done, and so are the names of *above* (files done while an earlier one could not be read
+    yet); *count*, *events* and *rejected* are the totals over all of them."""
+
+    watermark: str | None = None
+    above: dict[str, dict[str, int]] = field(default_factory=dict)
+    count: int = 0
+    events: int = 0
+    rejected: int = 0
+
+    def __contains__(self, name: object) -> bool:
+        if not isinstance(name, str):
+            return False
+        return (self.watermark is not None and name <= self.watermark) or name in self.above
+
+    def add(self, name: str, events: int, rejected: int) -> None:
+        """Mark *name* done (with its events and rejected rows or problems)."""
+        if name in self:
+            return
+        self.above[name] = {"events": events, "rejected": rejected}
+        self.count += 1
+        self.events += events
+        self.rejected += rejected
+
+    def compact(self, waiting: Iterable[str]) -> None:
+        """Move the watermark up over the names done that sort before every name *waiting*
+        (seen in the folder, not done: still being written, or not readable yet)."""
+        first = min((n for n in waiting if n not in self), default=None)
+        below = sorted(n for n in self.above if first is None or n < first)
+        if below:
+            self.watermark = max(self.watermark or below[-1], below[-1])
+            for name in below:
+                del self.above[name]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "watermark": self.watermark,
+            "above": {name: self.above[name] for name in sorted(self.above)},
+            "count": self.count,
+            "events": self.events,
+            "rejected": self.rejected,
+        }
+
+    @classmethod
+    def from_dict(cls, data: Any) -> DoneFiles:
+        mark = data["watermark"]
+        return cls(
+            None if mark is None else str(mark),
+            {
+                str(name): {"events": int(v["events"]), "rejected": int(v["rejected"])}
+                for name, v in data["above"].items()
+            },
+            int(data["count"]),
+            int(data["events"]),
+            int(data["rejected"]),
+        )
 
 
 @dataclass
@@ -38,10 +116,13 @@ class WatchState:
     """What a watcher has done, and its evaluator."""
 
     evaluator: Evaluator
-    #: Files done (directory mode), by name, with their events and rejected rows or problems.
-    files: dict[str, dict[str, int]] = field(default_factory=dict)
+    #: Files done (directory mode), compact: a watermark and the names done above it.
+    files: DoneFiles = field(default_factory=DoneFiles)
     #: Lines of standard input read and evaluated.
     stdin_lines: int = 0
+    #: The sha256 of those lines (as read, line ends included): a restart checks that the
+    #: stream it is given starts with them.
+    stdin_sha256: str = EMPTY_SHA256
     #: Each red line's status (docs/watch.md): the highest level of its findings so far.
     statuses: dict[str, str] = field(default_factory=dict)
     #: How many alerts were written.
@@ -53,8 +134,9 @@ class WatchState:
         return {
             "state_version": STATE_VERSION,
             "ruleset": self.evaluator.ruleset.info(),
-            "files": self.files,
+            "files": self.files.to_dict(),
             "stdin_lines": self.stdin_lines,
+            "stdin_sha256": self.stdin_sha256,
             "statuses": self.statuses,
             "alerts": self.alerts,
             "pending_webhook": self.pending_webhook,
@@ -138,6 +220,19 @@ def load_state(path: str | Path, ruleset: Ruleset) -> WatchState | None:
         raise _damaged(p, f"invalid JSON: {exc.msg}", line=exc.lineno, column=exc.colno) from None
     if not isinstance(data, dict) or data.get("state_version") != STATE_VERSION:
         got = data.get("state_version") if isinstance(data, dict) else None
+        if isinstance(got, int) and 0 < got < STATE_VERSION:
+            raise InputError(
+                [
+                    Problem(
+                        f"this state file is of an older form (state_version {got}, not "
+                        f"{STATE_VERSION}) that this redlines does not take up: give a new "
+                        "--state file (it starts from the beginning)",
+                        file=str(p),
+                        field="state_version",
+                        value=got,
+                    )
+                ]
+            )
         raise _damaged(
             p, f"expected state_version {STATE_VERSION}", field="state_version", value=got
         )
@@ -161,16 +256,14 @@ def load_state(path: str | Path, ruleset: Ruleset) -> WatchState | None:
         )
     try:
         evaluator = Evaluator.restore(data["evaluator"], ruleset)
-        files = {
-            str(name): {"events": int(v["events"]), "rejected": int(v["rejected"])}
-            for name, v in data["files"].items()
-        }
+        files = DoneFiles.from_dict(data["files"])
         statuses = {str(k): str(v) for k, v in data["statuses"].items()}
         pending = [dict(a) for a in data["pending_webhook"]]
         state = WatchState(
             evaluator,
             files,
             int(data["stdin_lines"]),
+            str(data["stdin_sha256"]),
             statuses,
             int(data["alerts"]),
             pending,

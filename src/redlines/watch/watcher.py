@@ -3,13 +3,16 @@ status changes, state saved after each file (or every N lines of standard input)
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import datetime as dt
 import fcntl
+import hashlib
+import os
 import signal
 import sys
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from types import FrameType
 from typing import IO
@@ -25,7 +28,7 @@ from ..rules.model import window_text
 from ..rules.resolved import Ruleset
 from .alerts import Alert, AlertWriter, StatusTracker
 from .sources import DirectoryScanner, stdin_events
-from .state import WatchState, load_state, remove_leftovers, save_state
+from .state import EMPTY_SHA256, WatchState, load_state, remove_leftovers, save_state
 from .webhook import WebhookSender
 
 __all__ = ["Watcher"]
@@ -99,11 +102,18 @@ class Watcher:
         self._relevance: Relevance | None = None
         self.stop_requested = False
         self._waiting_for_input = False
+        #: The names of the folder not done yet (the watermark of the files done stays
+        #: before them).
+        self._waiting: Sequence[str] = ()
         if webhook is not None and self.state.pending_webhook:
             webhook.submit(self.state.pending_webhook)
 
     def release(self) -> None:
-        """Let another watcher take the state file (done by :meth:`close`)."""
+        """Let another watcher take the state file (done by :meth:`close`): the lock file is
+        removed while still held, then let go."""
+        if self._lock is not None and self.state_path is not None:
+            with contextlib.suppress(OSError):
+                _lock_path(self.state_path).unlink()
         if self._lock is not None:
             self._lock.close()
             self._lock = None
@@ -170,6 +180,7 @@ class Watcher:
 
     def checkpoint(self) -> None:
         """Save the state (if there is a state file): alerts are written before."""
+        self.state.files.compact(self._waiting)
         self.evaluator.prune()
         if self.webhook is not None:
             self.state.pending_webhook = self.webhook.pending()
@@ -178,11 +189,17 @@ class Watcher:
 
     def process_file(self, path: Path) -> None:
         """Read one file (any format of the readers' registry), feed its events in event-time
-        order, write its alerts, mark it done and save the state. A file that cannot be read
-        is reported (file, line, field, value) and counted as done."""
+        order, write its alerts, mark it done and save the state.
+
+        A file whose content is invalid is reported (file, line, field, value) and marked
+        done: it will not get better. A file that cannot be read now (an ``OSError``:
+        permission, gone, an I/O error) is reported and *not* marked done: it is read
+        again at the next poll, or the next run."""
         name = path.name
         batch: Batch
         try:
+            with open(path, "rb") as probe:  # unreadable now: said, and tried again later
+                probe.read(1)
             fmt = self.input_format or detect_format(path)
             if fmt in EXPORT_FORMATS:
                 if self._relevance is None:
@@ -191,6 +208,15 @@ class Watcher:
             else:
                 batch = read([path], fmt)
         except Exception as exc:  # one bad file must not stop a watcher
+            transient = _os_error(exc)
+            if transient is None and not path.exists():  # gone while being read
+                transient = FileNotFoundError(2, "gone while being read")
+            if transient is not None:
+                self.note(
+                    f"{path}: cannot be read now ({transient.strerror or transient}): not "
+                    "marked done; tried again at the next poll (or the next run)"
+                )
+                return
             problems = (
                 exc.problems
                 if isinstance(exc, InputError)
@@ -199,7 +225,7 @@ class Watcher:
                 ]
             )
             self.problems(problems)
-            self.state.files[name] = {"events": 0, "rejected": len(problems)}
+            self.state.files.add(name, 0, len(problems))
             self.note(f"{path}: not read ({len(problems)} problem(s)); marked done")
             self.checkpoint()
             return
@@ -208,7 +234,7 @@ class Watcher:
         alerts, fed, refused = self._feed(ordered, str(path))
         self._emit(alerts)
         rows_rejected = batch.summary.rows_rejected if batch.summary is not None else 0
-        self.state.files[name] = {"events": fed, "rejected": refused + rows_rejected}
+        self.state.files.add(name, fed, refused + rows_rejected)
         detail = ""
         if batch.summary is not None:
             s = batch.summary
@@ -226,37 +252,97 @@ class Watcher:
                 self.note(f"  {path.name}: {line}")
         self.checkpoint()
 
-    def run_directory(self, folder: str | Path, *, once: bool = False, poll: float = 5.0) -> None:
-        """Take the files of *folder* in name order, each once; with *once*, those there now,
-        then return; otherwise poll every *poll* seconds until stopped."""
+    def run_directory(
+        self, folder: str | Path, *, once: bool = False, poll: float = 5.0, settle: float = 0.0
+    ) -> None:
+        """Take the files of *folder* in name order, each once; with *once*, those there now
+        (those modified in the last *settle* seconds are left for the next run, and said),
+        then return; otherwise poll every *poll* seconds until stopped (a file is taken once
+        its size and modification time hold for a poll)."""
         own: list[Path] = []
         if self.state_path is not None:
             own += [self.state_path, _lock_path(self.state_path)]
         alerts_file = getattr(self.alerts.stream, "name", None)
         if isinstance(alerts_file, str):
             own.append(Path(alerts_file))
-        scanner = DirectoryScanner(folder, ignore=own)
+        files = self.state.files
+
+        def late(name: str) -> None:
+            self.note(
+                f"{Path(folder) / name}: not read: its name sorts at or before "
+                f"{files.watermark}, the files done (the state keeps only where it is, not "
+                "each name); give it a name that sorts after them to have it read"
+            )
+
+        scanner = DirectoryScanner(folder, ignore=own, late=late)
         while not self.stop_requested:
-            for path in scanner.ready(self.state.files, settle=not once):
+            for path in scanner.ready(files, settle=not once, min_age=settle if once else 0):
                 if self.stop_requested:
                     break
+                self._waiting = scanner.waiting
                 self.process_file(path)
             if once:
+                if scanner.fresh is not None and not self.stop_requested:
+                    self.note(
+                        f"{Path(folder) / scanner.fresh} (and the files after it) modified "
+                        f"less than {settle:g} s ago: left for the next run (--settle)"
+                    )
                 break
             until = time.monotonic() + poll
             while not self.stop_requested and time.monotonic() < until:
                 time.sleep(min(0.1, poll))
 
     def run_stdin(self, stream: Iterable[str], *, new_stream: bool = False) -> None:
-        """Evaluate JSON Lines events from *stream* as they come, until its end or a stop;
-        the lines read before a restart (in the state) are skipped, unless *new_stream* says
-        that *stream* is not the one they were read from (then it is read from its start)."""
+        """Evaluate JSON Lines events from *stream* as they come, until its end or a stop.
+
+        With a state that has read lines already, *stream* must start with those very lines
+        (checked against their sha256): they are skipped, and said; a stream that does not
+        is an :class:`~redlines.errors.InputError` naming the state file, unless
+        *new_stream* says that *stream* is a new one (then it is read from its first line)."""
         if new_stream:
-            self.state.stdin_lines = 0
+            self.state.stdin_lines, self.state.stdin_sha256 = 0, EMPTY_SHA256
+        digest = hashlib.sha256()
+        lines = _interruptible(stream, self)
         skip = self.state.stdin_lines
+        try:
+            if skip:
+                read = 0
+                for line in lines:
+                    digest.update(line.encode("utf-8", "surrogateescape"))
+                    read += 1
+                    if read == skip:
+                        break
+                if self.stop_requested:
+                    self.checkpoint()
+                    return
+                if read < skip or digest.hexdigest() != self.state.stdin_sha256:
+                    what = (
+                        f"it ended after {read} line(s)"
+                        if read < skip
+                        else "they differ (their sha256 does not match)"
+                    )
+                    raise InputError.one(
+                        f"standard input does not start with the {skip} line(s) this state "
+                        f"has read ({what}): give --new-stream to read it from its first "
+                        "line, or another --state file",
+                        file=str(self.state_path),
+                        field="stdin_sha256",
+                    )
+                self.note(
+                    f"skipping {skip} line(s) read before (state {self.state_path}); "
+                    "--new-stream reads a new stream from its first line"
+                )
+        except _Interrupted:
+            self.checkpoint()
+            return
+
+        def hashed(source: Iterable[str]) -> Iterator[str]:
+            for line in source:
+                digest.update(line.encode("utf-8", "surrogateescape"))
+                yield line
+
         since = 0
-        lines = iter(stream)
-        reader = stdin_events(_interruptible(lines, self), skip=skip)
+        reader = stdin_events(hashed(lines), start=skip)
         try:
             for item in reader:
                 if item.problems:
@@ -265,6 +351,7 @@ class Watcher:
                     alerts, _, _ = self._feed([item.event], "<stdin>")
                     self._emit(alerts)
                 self.state.stdin_lines = item.line
+                self.state.stdin_sha256 = digest.hexdigest()
                 since += 1
                 if since >= self.checkpoint_every:
                     self.checkpoint()
@@ -305,27 +392,53 @@ def _lock_path(state: Path) -> Path:
 
 def _lock_state(state: Path) -> IO[bytes]:
     """Hold an exclusive lock beside the state file (``STATE.lock``) while watching: two
-    watchers on one state would each save their own."""
+    watchers on one state would each save their own.
+
+    The lock is an ``flock``: the system lets it go when its process dies, so a lock file a
+    killed watcher left behind does not block a restart. A clean stop removes the file (while
+    still holding the lock); a lock taken on a file removed meanwhile is taken again on the
+    new one."""
     path = _lock_path(state)
-    try:
-        lock = open(path, "a+b")  # noqa: SIM115 - held open until release()
-    except OSError as exc:
-        raise InputError.one(
-            f"cannot create the lock file of the state: {exc.strerror or exc}", file=str(path)
-        ) from None
-    try:
-        fcntl.flock(lock.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except OSError:
-        lock.close()
-        raise InputError.one(
-            "another redlines watch is using this state file (it holds "
-            f"{path.name}): stop it first, or give another --state file",
-            file=str(state),
-        ) from None
-    return lock
+    while True:
+        try:
+            lock = open(path, "a+b")  # noqa: SIM115 - held open until release()
+        except OSError as exc:
+            raise InputError.one(
+                f"cannot create the lock file of the state: {exc.strerror or exc}",
+                file=str(path),
+            ) from None
+        try:
+            fcntl.flock(lock.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            lock.close()
+            raise InputError.one(
+                "another redlines watch is using this state file (it holds "
+                f"{path.name}): stop it first, or give another --state file",
+                file=str(state),
+            ) from None
+        try:
+            same = os.path.samestat(os.fstat(lock.fileno()), os.stat(path))
+        except OSError:
+            same = False
+        if same:
+            return lock
+        lock.close()  # removed by the watcher that held it: lock the new one
 
 
-def _interruptible(lines: Iterable[str], watcher: Watcher) -> Iterable[str]:
+def _os_error(exc: BaseException) -> OSError | None:
+    """The ``OSError`` at the root of *exc* (itself, or what it was raised from or during),
+    if any: a file that cannot be read now, as opposed to one whose content is invalid."""
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        if isinstance(current, OSError):
+            return current
+        seen.add(id(current))
+        current = current.__cause__ or current.__context__
+    return None
+
+
+def _interruptible(lines: Iterable[str], watcher: Watcher) -> Iterator[str]:
     """*lines*, with the watcher marked as waiting while the next one is read (a signal
     then ends the read at once)."""
     it = iter(lines)

@@ -4,13 +4,16 @@ exponential back-off, so that a slow or dead endpoint never holds evaluation up.
 Alerts wait in a queue (in order, each delivered once it succeeds). Every red line alerts at
 most twice over the life of a state, so the queue is bounded by twice the number of red lines
 (plus what a state file brought back). A 2xx answer delivers an alert; a network error, a
-timeout, 408, 429 or a 5xx is retried after 0.5 s, 1 s, 2 s... (at most ``max_delay``); any
+timeout, a reply that is not HTTP (or any other error of an attempt), 408, 429 or a 5xx is
+retried after 0.5 s, 1 s, 2 s... (at most ``max_delay``); any
 other 4xx is final, and said on stderr. What is still queued when the watcher stops is kept
 in the state file and sent again after a restart.
 """
 
 from __future__ import annotations
 
+import contextlib
+import http.client
 import json
 import threading
 import time
@@ -43,7 +46,7 @@ class WebhookSender:
         self.first_delay = first_delay
         self.max_delay = max_delay
         self.user_agent = user_agent
-        self._warn = warn or (lambda message: None)
+        self._warn_to = warn or (lambda message: None)
         self._queue: deque[dict[str, Any]] = deque()
         self._cond = threading.Condition()
         self._stopping = False
@@ -86,6 +89,11 @@ class WebhookSender:
         self._thread.join(timeout=0.5)
         return left
 
+    def _warn(self, message: str) -> None:
+        """Say *message*; a failure to say it (stderr closed) never stops the worker."""
+        with contextlib.suppress(Exception):
+            self._warn_to(message)
+
     def _post(self, alert: dict[str, Any]) -> tuple[bool, bool, str]:
         """(delivered, worth retrying, what happened)."""
         body = json.dumps(alert, ensure_ascii=False).encode("utf-8")
@@ -105,6 +113,10 @@ class WebhookSender:
         except (urllib.error.URLError, OSError, ValueError) as exc:
             reason = getattr(exc, "reason", exc)
             return False, True, str(reason)
+        except http.client.HTTPException as exc:  # not an HTTP reply: BadStatusLine...
+            return False, True, f"not an HTTP reply ({type(exc).__name__}: {exc})"
+        except Exception as exc:  # the worker must never die: retried
+            return False, True, f"{type(exc).__name__}: {exc}"
 
     def _work(self) -> None:
         delay = self.first_delay
@@ -116,7 +128,10 @@ class WebhookSender:
                 if self._stopping:
                     return
                 alert = self._queue[0]
-            ok, retry, what = self._post(alert)
+            try:
+                ok, retry, what = self._post(alert)
+            except Exception as exc:  # never let the worker die
+                ok, retry, what = False, True, f"{type(exc).__name__}: {exc}"
             with self._cond:
                 if ok or not retry:
                     if self._queue and self._queue[0] is alert:
