@@ -7,7 +7,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test lint typecheck pytest scenarios examples bench clean install browser briefing
+.PHONY: demo test lint typecheck pytest scenarios examples bench bench-spark clean install browser briefing
 
 $(BIN)/python:
 	@test -n "$(PYTHON)" || { echo "redlines needs Python 3.10, 3.11 or 3.12 (durable-rules does not import on 3.13); none found: set PYTHON=/path/to/python3.12" >&2; exit 1; }
@@ -62,10 +62,16 @@ browser:
 briefing: $(STAMP)
 	REDLINES=$(BIN)/redlines sh examples/briefing.sh brief.html
 
+# Figures as ratios against baselines measured in the same run (docs/performance.md);
+# `make bench-spark` also starts Spark (docs/spark.md).
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_evaluate.py
 	$(BIN)/python benchmarks/bench_adapters.py
 	cd benchmarks && ../$(BIN)/python bench_pipeline.py
+	$(BIN)/python benchmarks/bench_watch.py
+
+bench-spark: $(STAMP)
+	$(BIN)/python benchmarks/bench_spark.py
 
 clean:
 	rm -rf $(VENV) build dist src/*.egg-info .pytest_cache .mypy_cache .ruff_cache

@@ -73,7 +73,9 @@ _MATCHED, _NO_MATCH = 0, 1
 #: The engine's single state: redlines keeps no state in durable-rules.
 _SID = "0"
 #: Up to this many wanted rules, their alternatives are checked one by one rather than through
-#: the index (a caller asking for the few pattern selectors its clauses made relevant).
+#: the index (a caller asking for the one or two pattern selectors its clauses made relevant).
+#: Beyond, the index is cheaper: with 16, nato-2024's clauses were checked one by one, and
+#: 50,000 all-relevant events took 5.3 to 6.8 s of CPU against 4.6 s through the index.
 _FEW_NAMES = 2
 
 
