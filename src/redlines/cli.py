@@ -1050,6 +1050,8 @@ def watch(
       2  a state file damaged, of another ruleset, of an older form or in use;
          standard input that does not start with the lines the state has read
          (without --new-stream); alerts or state that cannot be written
+      2  at the end of standard input or of --once: invalid input met (a line
+         or file refused, said on stderr; everything else was evaluated)
     """
     # Imported here, not with the module: only `watch` needs it (urllib, http, threads).
     from .watch import AlertWriter, Watcher, WebhookSender
@@ -1072,6 +1074,7 @@ def watch(
             raise click.UsageError(f"{option} applies only to {where}, not to {source!r}")
     ruleset = _option_rules(rules or "nato-2024")
     _warnings([ruleset])
+    refused = _Refused()
     with contextlib.ExitStack() as stack:
         if alerts_out is not None:
             try:
@@ -1097,7 +1100,7 @@ def watch(
                 input_format=input_format,
                 checkpoint_every=checkpoint_every,
                 allowed_lateness=allowed_lateness,
-                problems=_problems,
+                problems=refused.append_and_report,
                 note=lambda m: click.echo(f"watch: {m}", err=True),
             )
         except BaseException:
@@ -1119,6 +1122,21 @@ def watch(
             watcher.release()
             raise
         watcher.close(webhook_grace)
+    # A run that ended with its input (standard input's end, --once) and met invalid input
+    # says so, as `run` does; a watcher stopped by a signal stopped cleanly.
+    if refused.count and not watcher.stop_requested and (source == "-" or once):
+        raise _Exit(EXIT_ERROR)
+
+
+class _Refused:
+    """The problems a watcher reported (on stderr, as every command does), counted."""
+
+    def __init__(self) -> None:
+        self.count = 0
+
+    def append_and_report(self, problems: Sequence[Problem]) -> None:
+        self.count += len(problems)
+        _problems(problems)
 
 
 def _watch_usage(

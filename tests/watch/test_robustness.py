@@ -393,6 +393,8 @@ EXIT_2_CAUSES = [
     "damaged, of another ruleset, of an older form or in use",
     "standard input that does not start with the lines the state has read (without --new-stream)",
     "alerts or state that cannot be written",
+    "at the end of standard input or of --once: invalid input met (a line or file refused, "
+    "said on stderr",
 ]
 
 
