@@ -50,13 +50,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
 from ..countries import normalize_country
-from ..errors import DataFormatError, InvalidValue
+from ..errors import InvalidValue
 from ..events import ACTOR_TYPES, INTENTS, KINDS, MAX_TEXT
 from .adapter import RowRejected
 from .gdelt import GdeltAdapter
 from .options import Progress
 from .tables import CameoCode
-from .text import MAX_LINE, TextPart, _archive_errors, _decoding_errors, clean
+from .text import MAX_LINE, TextPart, _archive_errors, _decoding_errors, bounded_lines, clean
 
 if TYPE_CHECKING:  # pragma: no cover
     import pyarrow
@@ -585,18 +585,4 @@ def _read_block(stream: io.TextIOBase | Any) -> str:
 def _block_lines(block: str, first: int, label: str) -> Iterator[tuple[int, str]]:
     """The lines of a block numbered from *first*, split as the row reader splits a file
     (``\\n``, ``\\r`` or ``\\r\\n``), a line longer than :data:`MAX_LINE` refused as it does."""
-    stream = io.StringIO(block, newline="")
-    number = first - 1
-    while True:
-        line = stream.readline(MAX_LINE + 1)
-        if not line:
-            return
-        number += 1
-        if len(line) > MAX_LINE:
-            raise DataFormatError.one(
-                f"line {number} is longer than {MAX_LINE:,} characters: not an export this "
-                "reader takes",
-                file=label,
-                line=number,
-            )
-        yield number, line
+    return enumerate(bounded_lines(io.StringIO(block, newline=""), label, first=first), first)

@@ -24,7 +24,7 @@ from .batch import Batch
 from .eventsink import EventSink, Skip
 from .streamed import streamed_batch
 
-__all__ = ["SUFFIXES", "read_jsonl", "votes"]
+__all__ = ["BLANK", "SUFFIXES", "InvalidLine", "parse_line", "read_jsonl", "votes"]
 
 SUFFIXES = (".jsonl",)
 
@@ -113,27 +113,52 @@ _FAILED = object()
 
 
 def _slow(line: bytes | str, n: int, sink: EventSink) -> Any:
-    """*line* parsed by the standard library, refusing a key given twice; a problem is
-    recorded in *sink* and :data:`_FAILED` returned when it does not parse (a blank line is
-    skipped: :data:`_FAILED` too). Raises :class:`_NotPlain` for bytes that are not UTF-8."""
+    """*line* parsed by :func:`parse_line`; a problem is recorded in *sink* and
+    :data:`_FAILED` returned when it does not parse (a blank line is skipped: :data:`_FAILED`
+    too). Raises :class:`_NotPlain` for bytes that are not UTF-8."""
     if isinstance(line, bytes):
         try:
             line = line.decode("utf-8")
         except UnicodeDecodeError:
             raise _NotPlain from None
+    try:
+        item = parse_line(line)
+    except InvalidLine as exc:
+        sink.problem(exc.message, line=n, column=exc.column)
+        return _FAILED
+    return _FAILED if item is BLANK else item
+
+
+#: What :func:`parse_line` gives for a blank line.
+BLANK = object()
+
+
+class InvalidLine(ValueError):
+    """A line that is not JSON, with the message and column its problem says."""
+
+    def __init__(self, message: str, column: int | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.column = column
+
+
+def parse_line(line: str) -> Any:
+    """One line of JSON Lines (its ``\\n`` and a ``\\r`` before it are not part of it) parsed by
+    the standard library, refusing a key given twice: :data:`BLANK` for a blank line; raises
+    :class:`InvalidLine` for one that does not parse. The reader of files and the watcher's
+    reader of standard input both read lines with it."""
     # Lines end at "\n" only (and a "\r" before it): U+2028, U+0085 or "\x1c" are valid
     # inside a JSON string, where str.splitlines() would break the line.
     raw = line.removesuffix("\n").removesuffix("\r")
     if not raw.strip():
-        return _FAILED
+        return BLANK
     try:
         return json.loads(raw, object_pairs_hook=_no_duplicate_keys)
     except json.JSONDecodeError as exc:
-        sink.problem(f"invalid JSON: {exc.msg}", line=n, column=exc.colno)
+        raise InvalidLine(f"invalid JSON: {exc.msg}", exc.colno) from None
     except ValueError as exc:  # a duplicate key, or a number Python will not convert
         reason = str(exc) if "duplicate key" in str(exc) else "a number too long to read"
-        sink.problem(f"invalid JSON: {reason}", line=n)
-    return _FAILED
+        raise InvalidLine(f"invalid JSON: {reason}") from None
 
 
 def _no_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:

@@ -100,11 +100,12 @@ _SNIFF_MOST = 8 << 20
 MAX_LINE = 1 << 20
 
 
-def bounded_lines(stream: IO[str], label: str) -> Iterator[str]:
+def bounded_lines(stream: IO[str], label: str, *, first: int = 1) -> Iterator[str]:
     """The lines of *stream*, each read at most :data:`MAX_LINE` characters at a time: a line
-    longer than that is a :class:`~redlines.errors.DataFormatError` naming it, raised before
-    the rest of it is read (a small zip archive can hold a line of gigabytes)."""
-    number = 0
+    longer than that is a :class:`~redlines.errors.DataFormatError` naming it (the first line
+    numbered *first*), raised before the rest of it is read (a small zip archive can hold a
+    line of gigabytes)."""
+    number = first - 1
     while True:
         line = stream.readline(MAX_LINE + 1)
         if not line:

@@ -3,17 +3,16 @@ standard input."""
 
 from __future__ import annotations
 
-import json
 import os
 import time
 from collections.abc import Callable, Container, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from ..errors import EventError, Problem
 from ..events import Event
 from ..readers import to_event
+from ..readers.jsonl import BLANK, InvalidLine, parse_line
 
 __all__ = ["PARTIAL_SUFFIXES", "DirectoryScanner", "StdinLine", "is_partial", "stdin_events"]
 
@@ -110,15 +109,6 @@ class StdinLine:
     problems: tuple[Problem, ...] = ()
 
 
-def _object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    for key, value in pairs:
-        if key in out:
-            raise ValueError(f"duplicate key '{key}'")
-        out[key] = value
-    return out
-
-
 def stdin_events(
     lines: Iterable[str], *, start: int = 0, file: str = "<stdin>"
 ) -> Iterator[StdinLine]:
@@ -127,19 +117,13 @@ def stdin_events(
     nothing; a line that is not one valid event gives its problems (file, line, field,
     value)."""
     for n, line in enumerate(lines, start + 1):
-        raw = line.rstrip("\n").removesuffix("\r")
-        if not raw.strip():
-            yield StdinLine(n, None)
-            continue
         try:
-            item = json.loads(raw, object_pairs_hook=_object)
-        except json.JSONDecodeError as exc:
-            yield StdinLine(
-                n, None, (Problem(f"invalid JSON: {exc.msg}", file=file, line=n, column=exc.colno),)
-            )
+            item = parse_line(line)
+        except InvalidLine as exc:
+            yield StdinLine(n, None, (Problem(exc.message, file=file, line=n, column=exc.column),))
             continue
-        except ValueError as exc:
-            yield StdinLine(n, None, (Problem(f"invalid JSON: {exc}", file=file, line=n),))
+        if item is BLANK:
+            yield StdinLine(n, None)
             continue
         if not isinstance(item, dict):
             problem = Problem("each line must be a JSON object (one event)", file=file, line=n)
