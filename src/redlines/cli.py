@@ -21,7 +21,7 @@ from typing import Any
 
 import click
 
-from .errors import InputError, Problem, RedlinesError, printable, suggest
+from .errors import InputError, Problem, RedlinesError, printable, shown_as, suggest
 from .events import Event
 from .explain import mismatch_lines
 from .findings import level_rank
@@ -163,10 +163,7 @@ def _prepare_all(
             if then is not None:
                 then(prepared)
         except InputError as exc:
-            problems.extend(
-                dataclasses.replace(p, file=names[f]) if p.file == f and f in names else p
-                for p in _from_option(exc.problems)
-            )
+            problems.extend(shown_as(_from_option(exc.problems), names))
         if isinstance(progress, ProgressBar):
             progress.done(f)
     if isinstance(progress, ProgressBar):

@@ -24,7 +24,7 @@ import dataclasses
 import datetime as dt
 import difflib
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -44,6 +44,7 @@ __all__ = [
     "Severity",
     "in_file_order",
     "printable",
+    "shown_as",
     "suggest",
 ]
 
@@ -176,6 +177,15 @@ class Problem:
             "suggestion": self.suggestion,
             "severity": self.severity,
         }
+
+
+def shown_as(problems: Iterable[Problem], names: Mapping[str, str]) -> list[Problem]:
+    """*problems* with each file that *names* gives another name to shown under that name (a
+    temporary copy of standard input is ``<stdin>``)."""
+    return [
+        dataclasses.replace(p, file=names[p.file]) if p.file is not None and p.file in names else p
+        for p in problems
+    ]
 
 
 def in_file_order(problems: Iterable[Problem]) -> list[Problem]:

@@ -19,6 +19,7 @@ from .errors import (
     RuleError,
     RulesetNotFound,
     in_file_order,
+    shown_as,
 )
 from .evaluation import evaluate_batch
 from .explain import BatchExplainer
@@ -375,11 +376,6 @@ def prepare_stream(
     paths = sorted(paths, key=lambda p: names.get(str(p), str(p)))
     cache = {} if cache is None else cache
 
-    def shown(problems: Sequence[Problem]) -> list[Problem]:
-        return [
-            dataclasses.replace(p, file=names[p.file]) if p.file in names else p for p in problems
-        ]
-
     def relabel(batch: Batch) -> Batch:
         batch.file = names.get(batch.file, batch.file)
         return batch
@@ -395,7 +391,7 @@ def prepare_stream(
                 progress=progress,
             )
         except InputError as exc:
-            raise type(exc)(shown(exc.problems)) from None
+            raise type(exc)(shown_as(exc.problems, names)) from None
         relabel(run.batch)
         return run
     problems: list[Problem] = []
@@ -448,7 +444,7 @@ def prepare_stream(
             except InputError as exc:
                 problems.extend(exc.problems)
     if problems:
-        raise InputError(shown(problems))
+        raise InputError(shown_as(problems, names))
     ordered = [parts[i] for i in sorted(parts)]
     events = []
     ids = DuplicateIds()
@@ -475,7 +471,7 @@ def prepare_stream(
                 )
         events.extend(part.events)
     if problems:
-        raise EventError(shown(problems))
+        raise EventError(shown_as(problems, names))
     batch = Batch(", ".join(stream_files(ordered)), events, format="stream")
     return Run(batch, chosen[0][1], parts=ordered)
 

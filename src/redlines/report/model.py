@@ -17,6 +17,7 @@ if TYPE_CHECKING:  # pragma: no cover
     import pandas
 
 __all__ = [
+    "FINDING_COLUMNS",
     "REPORT_VERSION",
     "Explains",
     "Located",
@@ -26,6 +27,19 @@ __all__ = [
     "Report",
     "locate",
 ]
+
+#: The columns of :meth:`Report.to_dataframe` (and of the Spark engine's findings frame).
+FINDING_COLUMNS = (
+    "red_line",
+    "level",
+    "clause",
+    "basis",
+    "event_ids",
+    "time",
+    "reason",
+    "place",
+    "sources",
+)
 
 #: The form of the JSON report (its first key, ``report_version``). 2: findings carry
 #: ``place`` and ``sources``. Reports of 0.1 had no version (1).
@@ -297,17 +311,7 @@ class Report:
         ``clause``, ``basis``, ``event_ids`` (a tuple), ``time``, ``reason``, ``place`` and
         ``sources`` (a tuple, all of them). Pattern findings are rows too. Needs pandas."""
         pd = _pandas()
-        columns = [
-            "red_line",
-            "level",
-            "clause",
-            "basis",
-            "event_ids",
-            "time",
-            "reason",
-            "place",
-            "sources",
-        ]
+        columns = list(FINDING_COLUMNS)
         rows = [
             [
                 f.red_line,

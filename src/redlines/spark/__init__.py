@@ -28,7 +28,7 @@ from typing import IO, TYPE_CHECKING, Any
 
 from ..errors import InputError
 from ..readers import AdapterOptions
-from ..report.model import Report
+from ..report.model import FINDING_COLUMNS, Report
 from ..rules.load import load_rules
 from ..rules.resolved import Ruleset
 
@@ -38,19 +38,6 @@ if TYPE_CHECKING:  # pragma: no cover
     from .job import Outcome, Pipeline
 
 __all__ = ["FINDING_COLUMNS", "evaluate", "expand_paths", "findings_frame", "run", "session"]
-
-#: The columns of :func:`findings_frame`, as :meth:`redlines.report.model.Report.to_dataframe`.
-FINDING_COLUMNS = (
-    "red_line",
-    "level",
-    "clause",
-    "basis",
-    "event_ids",
-    "time",
-    "reason",
-    "place",
-    "sources",
-)
 
 
 def _pyspark() -> Any:

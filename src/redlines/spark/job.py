@@ -33,7 +33,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..errors import EventError, InputError, Problem
+from ..errors import EventError, InputError, Problem, shown_as
 from ..evaluation import Evaluator
 from ..evaluation.windows import Entry, PatternState
 from ..events import Event
@@ -484,12 +484,7 @@ def evaluate_units(
             locate=locate,
         )
     except InputError as exc:
-        raise type(exc)(
-            [
-                dataclasses.replace(p, file=names[p.file]) if p.file in names else p
-                for p in exc.problems
-            ]
-        ) from None
+        raise type(exc)(shown_as(exc.problems, names)) from None
     findings, evaluated = job.collect()
     return build_reports(job.results, findings, evaluated, names)
 
