@@ -255,7 +255,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         if "rules" in args.only:
             section_rules(min(n, 5_000), tmp)
         if "yaml" in args.only:
-            section_yaml(min(n, 8_000), tmp)
+            section_yaml(n, tmp)
 
 
 if __name__ == "__main__":

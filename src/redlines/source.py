@@ -33,8 +33,27 @@ from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq, TaggedScalar
 from ruamel.yaml.constructor import RoundTripConstructor
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
+from ruamel.yaml.events import (
+    AliasEvent,
+    DocumentEndEvent,
+    DocumentStartEvent,
+    MappingEndEvent,
+    MappingStartEvent,
+    ScalarEvent,
+    SequenceEndEvent,
+    SequenceStartEvent,
+    StreamEndEvent,
+)
+from ruamel.yaml.resolver import VersionedResolver
 
+try:  # libyaml's parser, as ruamel.yaml.clib builds it
+    from _ruamel_yaml import CParser as _LibyamlParser  # type: ignore[import-not-found]
+except ImportError:  # pragma: no cover - the clib is a dependency; without it, the full reader
+    _LibyamlParser = None
 from .errors import UNSET, InputError, Problem, printable, suggest
+
+#: The fast reader's parser (None: every document is read by the full reader).
+_CParser: Any = _LibyamlParser
 
 __all__ = [
     "CSV_FIELD_LIMIT",
@@ -60,6 +79,17 @@ __all__ = [
 
 PathKey = tuple[str | int, ...]
 
+#: The largest YAML or JSON scenario document read, in bytes (read at about 6 MB a second, and
+#: held in memory whole); larger event sets belong in JSON Lines or CSV files, which are
+#: streamed and have no such limit.
+MAX_DOCUMENT_BYTES = 32 << 20
+#: The largest document (in characters) read by the full YAML reader (ruamel.yaml, pure Python,
+#: about 100 kB a second), to which the fast one leaves anchors, aliases, tags, tabs and other
+#: forms it does not read exactly alike (``_read_fast``); larger ones must be written plainly.
+MAX_FULL_READER_CHARS = 1 << 20
+#: The largest rule file read, in bytes: 1,000 red lines written out in full take about 1 MB.
+#: The full reader reads rule files up to this size too (about 20 seconds).
+MAX_RULES_BYTES = 2 << 20
 #: At most this many nodes per document once aliases are expanded ("billion laughs" guard).
 MAX_NODES = 2_000_000
 
@@ -208,10 +238,265 @@ def csv_reader(lines: Iterable[str]) -> Any:
     return csv.reader(lines)
 
 
-def parse_yaml(text: str, file: str) -> Document:
+class _Slow(Exception):
+    """The fast reader leaves this document to the full one (:func:`_read_fast`): what it met,
+    in words, and where (a libyaml mark, when known)."""
+
+    def __init__(self, what: str, mark: Any = None) -> None:
+        super().__init__(what)
+        self.what = what
+        self.mark = mark
+
+
+_TAG = "tag:yaml.org,2002:"
+_STR, _NULL, _BOOL, _INT, _FLOAT, _TIME = (
+    _TAG + t for t in ("str", "null", "bool", "int", "float", "timestamp")
+)
+#: YAML 1.2's implicit types of plain scalars, by first character, as ruamel's round-trip
+#: loader resolves them for a document without a ``%YAML`` directive (``yes`` is text, ``0o17``
+#: an integer, ``1:20`` text): its own table, so that both readers type a value alike.
+_IMPLICIT: dict[str, list[tuple[str, re.Pattern[str]]]] = {
+    first: [(str(tag), regexp) for tag, regexp in resolvers]
+    for first, resolvers in VersionedResolver(version=(1, 2)).versioned_resolver.items()
+    if first is not None
+}
+_FLOAT_TEXT = re.compile(r"^[-+]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][-+]?[0-9]+)?$")
+#: Characters the two readers take differently: libyaml accepts a tab after a value, drops a
+#: byte-order mark inside the text and counts NEL, LS and PS as line breaks (YAML 1.1);
+#: ruamel.yaml refuses the first, keeps the second and reads the others as text (YAML 1.2).
+_ODD_CHARACTER = re.compile("[\t\ufeff\x85\u2028\u2029]")
+#: An explicit key (``? key``), whose empty values the readers place differently.
+_EXPLICIT_KEY = re.compile(r"(?:^|[\s\[{,])\?(?:\s|\Z)")
+#: A directive, a document end, or a document start after the first line: the readers count
+#: documents differently (libyaml takes ``...`` twice as one end).
+_MARKER = re.compile(r"^(?:\.\.\.|---|%)", re.MULTILINE)
+#: What the fast reader leaves to the full one before it starts, and how it is told.
+_LEFT_TO_FULL = (
+    (_ODD_CHARACTER, "a tab, a byte-order mark or a Unicode line separator"),
+    (_EXPLICIT_KEY, "an explicit key ('? ')"),
+    (_MARKER, "a directive ('%') or a document marker ('---' after the first line, '...')"),
+)
+_BLOCK = ("|", ">")
+#: A block scalar's header as both readers take it: no indentation indicator, no comment.
+_HEADER = re.compile(r"[|>][-+]? *\Z")
+#: Deeper nesting is left to the full reader, which says it is nested too deeply.
+_FAST_DEPTH = 200
+
+
+def _plain_scalar(text: str) -> Any:
+    """The value of an untagged plain scalar, as :class:`_TextTimestamps` and :func:`_plain`
+    build it from ruamel's round-trip loader (timestamps and integers not in plain decimal
+    digits stay text)."""
+    for tag, regexp in _IMPLICIT.get(text[:1], ()):  # noqa: B007 - the tag found is used below
+        if regexp.match(text):
+            break
+    else:
+        return text
+    if tag == _NULL:
+        return None
+    if tag == _INT:
+        return int(text) if _DECIMAL.match(text) else text
+    if tag == _TIME:
+        return text
+    if tag == _BOOL:
+        return text.lower() == "true"
+    if tag == _FLOAT:
+        lower = text.lower()
+        if lower in (".inf", "+.inf"):
+            return float("inf")
+        if lower == "-.inf":
+            return float("-inf")
+        if lower in (".nan", "+.nan", "-.nan"):
+            return float("nan")
+        if _FLOAT_TEXT.match(text):
+            return float(text)
+    raise _Slow("a merge key ('<<'), '=' or a number in an unusual form")
+
+
+def _parse_fast(text: str) -> tuple[Any, Positions] | None:
+    """The data and positions of *text* by the fast reader, or None where it leaves the
+    document to the full one (:func:`_read_fast`)."""
+    try:
+        return _read_fast(text)
+    except _Slow:
+        return None
+
+
+def _read_fast(text: str) -> tuple[Any, Positions]:
+    """The data and positions of *text* as read from libyaml's parser events (about 25 times as
+    fast as the pure-Python reader). The full reader is the reference: whatever this one does
+    not read exactly as that one does (anchors and aliases, tags, directives, merge keys, keys
+    that are not text or whole numbers, repeated keys, several documents, deep nesting, empty
+    values outside block mappings, tabs, any syntax error) raises :class:`_Slow`, to leave
+    the document to it, so both give the same data, positions and errors (property-tested in
+    ``tests/test_source_fast.py``). The composing is done here from the events, not by the C
+    composer, which recurses without limit (a segmentation fault on deep nesting)."""
+    if _CParser is None:
+        raise _Slow("no fast reader")
+    for pattern, what in _LEFT_TO_FULL:
+        found = pattern.search(text, 1) if pattern is _MARKER else pattern.search(text)
+        if found or (pattern is _MARKER and text.startswith(("...", "%"))):
+            raise _Slow(what, _Mark(text, found.start() if found else 0))
+    try:
+        return _compose(_CParser(text), text)
+    except _Slow:
+        raise
+    except MarkedYAMLError as exc:  # a syntax error
+        raise _Slow("syntax", exc) from None
+    except Exception as exc:  # anything else libyaml refuses
+        raise _Slow(f"the YAML reader cannot read this: {exc}") from None
+
+
+class _Mark:
+    """A libyaml-like mark (0-based line and column, character index) at an index of *text*."""
+
+    def __init__(self, text: str, index: int) -> None:
+        self.index = index
+        self.line = text.count("\n", 0, index)
+        self.column = index - (text.rfind("\n", 0, index) + 1)
+
+
+_EOL = re.compile(r"\r\n|\r|\n")
+
+
+def _line_rest(text: str, index: int) -> str:
+    """The text from *index* to the end of its line."""
+    end = _EOL.search(text, index)
+    return text[index : end.start() if end else len(text)]
+
+
+def _next_line(text: str, index: int) -> str:
+    """The line after the one *index* is on ("" past the end)."""
+    end = _EOL.search(text, index)
+    return _line_rest(text, end.end()) if end else ""
+
+
+def _compose(parser: Any, text: str) -> tuple[Any, Positions]:
+    spots: dict[PathKey, tuple[int, int]] = {(): (1, 1)}
+    keys: dict[PathKey, tuple[int, int]] = {}
+    budget = min(MAX_NODES, len(text) + 1000)
+    # Each open collection: [its value, its path, the path of the key awaiting a value, block?]
+    stack: list[list[Any]] = []
+    # An empty value in a block mapping: the full reader places it where the next token ends
+    # (the next key, or the end of the mapping), unless a comment follows the ':'.
+    empty: tuple[PathKey, Any] | None = None
+    get = parser.get_event
+    get()  # the stream's start
+    event = get()
+    if type(event) is not DocumentStartEvent or event.version or event.tags:
+        raise _Slow("an empty document or a directive", event.start_mark)
+    while True:
+        event = get()
+        kind = type(event)
+        mark = event.start_mark
+        if empty is not None:
+            if kind is not ScalarEvent and kind is not MappingEndEvent:
+                raise _Slow("an empty value before an unusual token", mark)
+            if "#" in text[empty[1].index : mark.index]:
+                raise _Slow("an empty value followed by a comment", empty[1])
+            if mark.index >= len(text) and not text.endswith(("\n", "\r")):
+                # libyaml places the end of such a text on a line after it
+                raise _Slow("an empty value at the end of a text without a line break", mark)
+            spots[empty[0]] = (mark.line + 1, mark.column + 1)
+            empty = None
+        if kind is ScalarEvent:
+            if event.anchor is not None:
+                raise _Slow("an anchor ('&')", mark)
+            if event.tag is not None:
+                raise _Slow("a tag ('!')", mark)
+            if event.style in _BLOCK:
+                below = _next_line(text, mark.index)
+                if (
+                    not _HEADER.match(_line_rest(text, mark.index))
+                    or not below.strip()
+                    or not below.startswith(" ")
+                ):
+                    # A header libyaml reads more leniently (`|#`); blank lines first, which
+                    # ruamel.yaml refuses when more indented than the text; or text that is
+                    # not indented, such as `#` under a header, which only ruamel.yaml reads.
+                    raise _Slow("a block scalar ('|' or '>') in an unusual form", mark)
+            try:
+                value = _plain_scalar(event.value) if event.implicit[0] else event.value
+            except _Slow as exc:
+                raise _Slow(exc.what, mark) from None
+            opened: dict[Any, Any] | list[Any] | None = None
+        elif kind is MappingStartEvent or kind is SequenceStartEvent:
+            if event.anchor is not None:
+                raise _Slow("an anchor ('&')", mark)
+            if event.tag is not None:
+                raise _Slow("a tag ('!')", mark)
+            if len(stack) > _FAST_DEPTH:
+                raise _Slow("nested too deeply", mark)
+            opened = {} if kind is MappingStartEvent else []
+            value = opened
+        elif kind is MappingEndEvent or kind is SequenceEndEvent:
+            stack.pop()
+            if not stack:
+                break
+            continue
+        elif kind is AliasEvent:
+            raise _Slow("an alias ('*')", mark)
+        else:  # pragma: no cover - libyaml gives no other event inside a document
+            raise _Slow("an unexpected event", mark)
+        budget -= 1
+        if budget < 0:
+            raise _Slow("too many values", mark)
+        spot = (mark.line + 1, mark.column + 1)
+        if not stack:
+            if opened is None:
+                raise _Slow("a document that is a single value", mark)
+            root = value
+            stack.append([opened, (), None, not event.flow_style])
+            continue
+        top = stack[-1]
+        into = top[0]
+        if type(into) is list:
+            if opened is None and event.value == "" and event.implicit[0]:
+                raise _Slow("an empty list item", mark)
+            path = (*top[1], len(into))
+            into.append(value)
+        elif top[2] is None:  # a key, kept until its value comes
+            if opened is not None or (type(value) is not str and type(value) is not int):
+                raise _Slow("a key that is not text or a whole number", mark)
+            if value in into:
+                raise _Slow(f"duplicate key '{value}': a key may appear once in a mapping", mark)
+            if value == "" and event.implicit[0]:
+                raise _Slow("an empty key", mark)
+            key_path = (*top[1], value)
+            top[2] = key_path
+            keys[key_path] = spot
+            continue
+        else:
+            path = top[2]
+            top[2] = None
+            into[path[-1]] = value
+            if opened is None and event.value == "" and event.implicit[0]:
+                if not top[3]:
+                    raise _Slow("an empty value in a flow mapping ('{...}')", mark)
+                empty = (path, mark)
+                continue
+        spots[path] = spot
+        if opened is not None:
+            stack.append([opened, path, None, not event.flow_style])
+    event = get()
+    if type(event) is not DocumentEndEvent or type(get()) is not StreamEndEvent:
+        second = "a second document ('---'): a redlines file holds one document"
+        raise _Slow(second, event.start_mark)
+    return root, Positions(spots, keys)
+
+
+def parse_yaml(text: str, file: str, *, full_limit: int = MAX_FULL_READER_CHARS) -> Document:
     """Parse YAML (or JSON, which ruamel reads as YAML) keeping positions; syntax errors are
-    raised as :class:`InputError` naming the line and column."""
+    raised as :class:`InputError` naming the line and column. A document the fast reader
+    leaves to the full one is read by it up to *full_limit* characters, and refused above."""
     remember(file, text)
+    try:
+        data, positions = _read_fast(text)
+    except _Slow as slow:
+        if len(text) > full_limit:
+            raise InputError([_left_to_full(slow, text, file, full_limit)]) from None
+    else:
+        return Document(data, file, positions)
     yaml = YAML(typ="rt")
     yaml.Constructor = _TextTimestamps
     yaml.allow_duplicate_keys = False
@@ -226,11 +511,20 @@ def parse_yaml(text: str, file: str) -> Document:
         raise InputError([Problem(f"invalid YAML/JSON: {exc}", file=file)]) from None
     except RecursionError:
         raise InputError([Problem("invalid YAML/JSON: nested too deeply", file=file)]) from None
+    except TypeError:  # `? [a, [b]]`: a key the YAML library cannot hash
+        raise InputError(
+            [Problem("invalid YAML/JSON: a list or mapping as a key: keys are text", file=file)]
+        ) from None
     except (ValueError, OverflowError) as exc:  # a scalar the YAML library cannot build
         raise InputError([Problem(f"invalid YAML/JSON: {exc}", file=file)]) from None
     except AssertionError as exc:  # e.g. a `%YAML 1.3` directive, which ruamel asserts on
         raise InputError(
             [Problem(f"invalid YAML/JSON: {exc or 'the parser gave up'}", file=file, line=1)]
+        ) from None
+    except Exception as exc:  # the YAML library's own failures (comments
+        # placed where its round-trip reader cannot keep them: NotImplementedError)
+        raise InputError(
+            [Problem(f"invalid YAML/JSON: the YAML reader cannot read this: {exc}", file=file)]
         ) from None
     spots: dict[PathKey, tuple[int, int]] = {(): (1, 1)}
     keys: dict[PathKey, tuple[int, int]] = {}
@@ -252,6 +546,26 @@ def parse_yaml(text: str, file: str) -> Document:
             [Problem(f"invalid YAML/JSON: {exc}", file=file, line=line, column=col)]
         ) from None
     return Document(data, file, Positions(spots, keys))
+
+
+def _left_to_full(slow: _Slow, text: str, file: str, full_limit: int) -> Problem:
+    """The problem of a document too large for the full reader that the fast one left to it:
+    its syntax error, or what the fast reader does not read."""
+    if isinstance(slow.mark, MarkedYAMLError):
+        what, line, col = _yaml_sentence(slow.mark, text.split("\n"))
+        return Problem(f"invalid YAML/JSON: {what}", file=file, line=line, column=col)
+    line, col = (slow.mark.line + 1, slow.mark.column + 1) if slow.mark is not None else (1, 1)
+    if slow.what.startswith(("duplicate key", "a second document", "nested too deeply")):
+        return Problem(f"invalid YAML/JSON: {slow.what}", file=file, line=line, column=col)
+    limit = f"{full_limit / 1e6:.1f} MB"
+    return Problem(
+        f"{slow.what}: in YAML documents above {limit} (this one has {len(text) / 1e6:.1f} MB) "
+        f"only the plain forms are read; write it plainly, or give large event sets as JSON "
+        f"Lines or CSV",
+        file=file,
+        line=line,
+        column=col,
+    )
 
 
 def _yaml_sentence(exc: MarkedYAMLError, lines: list[str]) -> tuple[str, int | None, int | None]:
@@ -605,13 +919,6 @@ def _remove(name: str) -> None:
         os.unlink(name)
 
 
-#: The largest YAML or JSON document (scenario or rule file) read, in bytes. The YAML library
-#: that keeps line numbers reads about 100 kB a second; larger event sets belong in JSON Lines
-#: or CSV files, which have no such limit.
-MAX_DOCUMENT_BYTES = 1 << 20
-#: The largest rule file read, in bytes: 1,000 red lines written out in full take about 1 MB,
-#: and this many take about 20 seconds to read.
-MAX_RULES_BYTES = 2 << 20
 _EVENT_ADVICE = (
     "YAML and JSON documents are limited to {limit}; give large event sets as JSON Lines or CSV"
 )

@@ -8,7 +8,7 @@ from typing import Any
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from redlines.report.render import dumps_indented
+from redlines.report.render import _FLOATS_WRITTEN_OTHERWISE, _written_otherwise, dumps_indented
 
 _SCALARS = (
     st.none()
@@ -34,3 +34,9 @@ def test_dumps_indented_writes_what_json_dumps_writes(data: Any) -> None:
 def test_keys_that_are_not_strings_fall_back_to_json() -> None:
     data = {1: "a", "b": [1.5e-7]}
     assert dumps_indented(data) == json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+
+
+@given(st.text(alphabet="0123456789e-.x \n", max_size=40))
+@settings(max_examples=500)
+def test_small_floats_are_found_as_the_regular_expression_finds_them(text: str) -> None:
+    assert _written_otherwise(text) == bool(_FLOATS_WRITTEN_OTHERWISE.search(text))

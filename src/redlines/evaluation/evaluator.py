@@ -14,7 +14,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 
-from ..compile import compile_ruleset
+from ..compile import CompiledRuleset, compile_ruleset
 from ..errors import EventError, InputError, Problem
 from ..events import Event, time_order
 from ..explain import BatchExplainer, Explanation, Pool, RulesetExplainer
@@ -46,6 +46,65 @@ class EventMatch(NamedTuple):
     levels: dict[str, str]
     #: red line id -> the pattern ids that select the event
     selected: dict[str, set[str]]
+
+
+class _MatchMemo:
+    """What the match step found, by the values of the fact keys the rules read.
+
+    Which clauses and pattern selectors an event satisfies depends on nothing else (the engine
+    holds no state between facts: each is asserted and retracted), and real feeds repeat the
+    same few combinations of actor, target, kind and attribution over and over: a combination
+    seen before is answered from here, not asked of the engine again. Bounded (cleared when
+    full), and switched off for a ruleset whose rules read values that rarely repeat (an id, a
+    time): it would only cost a look-up. A property test holds reports to be the same with and
+    without it (``tests/evaluation/test_match_memo.py``)."""
+
+    #: Most combinations kept; past this, the memo starts again.
+    SIZE = 8_192
+    #: After this many look-ups, the memo is switched off if fewer than a tenth found anything.
+    TRIAL = 4_096
+    #: False: every event is asked of the engine (to compare, in tests and benchmarks).
+    ENABLED = True
+
+    def __init__(self, compiled: CompiledRuleset) -> None:
+        derived = compiled.derived()
+        keys = set(compiled.fact_keys()) - set(derived)
+        for source, _, _ in derived.values():
+            keys.update((source, f"has__{source}"))
+        keys.discard("id")  # the engine's own fact id, never read by a rule
+        self._keys = tuple(sorted(keys))
+        self._found: dict[tuple[Any, ...], EventMatch] = {}
+        self._asked = self._hits = 0
+        self.on = self.ENABLED
+
+    def key(self, fact: dict[str, Any]) -> tuple[Any, ...] | None:
+        """The combination of values *fact* is matched on; None when it cannot be kept (a list
+        value) or the memo is off."""
+        if not self.on:
+            return None
+        key = tuple(tuple(v) if type(v) is list else v for v in map(fact.get, self._keys))
+        try:
+            hash(key)
+        except TypeError:
+            return None
+        return key
+
+    def get(self, key: tuple[Any, ...]) -> EventMatch | None:
+        self._asked += 1
+        found = self._found.get(key)
+        if found is not None:
+            self._hits += 1
+        elif self._asked == self.TRIAL and self._hits * 10 < self._asked:
+            self.on = False
+            self._found.clear()
+        return found
+
+    def put(self, key: tuple[Any, ...], found: EventMatch) -> None:
+        if not self.on:
+            return
+        if len(self._found) >= self.SIZE:
+            self._found.clear()
+        self._found[key] = found
 
 
 class Evaluator:
@@ -123,6 +182,7 @@ class Evaluator:
         #: :meth:`Report.levels_frame`.
         self._evaluated: list[tuple[str, dt.datetime]] = []
         self._explainer: RulesetExplainer | None = None
+        self._matches = _MatchMemo(self.compiled)
         self._recent_ids = DuplicateIds()
         self._id_expiry: list[tuple[dt.datetime, str]] = []  # a heap, earliest time first
         #: False: a long-lived evaluator (``redlines watch``) keeps no per-event findings and no
@@ -223,6 +283,11 @@ class Evaluator:
         of which red lines *event* satisfies, the level each red line gives it, and the
         patterns that select it at those levels. *seq* is only the engine's fact id."""
         fact = event_fact(event, seq)
+        key = self._matches.key(fact)
+        if key is not None:
+            known = self._matches.get(key)
+            if known is not None:
+                return known
         # First the clauses; only the red lines with a hit give a level (a ruleset of a
         # thousand red lines costs what its hits cost).
         hits: dict[str, list[str]] = {}
@@ -241,7 +306,10 @@ class Evaluator:
         for name in self._engine.match(fact, wanted) if wanted else ():
             rule = self._rule_by_name[name]
             selected.setdefault(rule.red_line, set()).add(rule.part)
-        return EventMatch(hits, levels, selected)
+        found = EventMatch(hits, levels, selected)
+        if key is not None:
+            self._matches.put(key, found)
+        return found
 
     def event_findings(self, event: Event, matched: EventMatch) -> dict[str, Finding]:
         """The per-event finding of each red line that gives *event* a level (pure), by red

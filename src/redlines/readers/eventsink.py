@@ -235,14 +235,18 @@ def _plain_location(value: Any, countries: frozenset[str]) -> dict[str, Any] | N
     return {"country": country, "region": None, "place": place, "lat": lat, "lon": lon}
 
 
-def checked_values(item: Mapping[str, Any]) -> dict[str, Any] | None:
+def checked_values(item: Mapping[str, Any], *, whole_text: bool = False) -> dict[str, Any] | None:
     """The field values of the :class:`Event` that *item* (an event mapping) validates to,
     when it is in the plain shape (see above), checked by plain Python; None when it is not
     (it may still be valid, or not: :func:`to_event` decides and words its problems).
 
     ``location`` is a dict of the location's fields, or None. A property test checks that
-    whatever this accepts, pydantic accepts with the same values."""
-    if type(item) is not dict or not item.keys() <= _EVENT_KEYS or _has_lone_surrogate(item):
+    whatever this accepts, pydantic accepts with the same values. *whole_text*: the item's
+    strings are known to hold no lone surrogate (orjson, which parsed them, refuses one), so
+    they are not looked at for one."""
+    if type(item) is not dict or not item.keys() <= _EVENT_KEYS:
+        return None
+    if not whole_text and _has_lone_surrogate(item):
         return None
     try:
         return _checked(item)
@@ -628,18 +632,23 @@ class EventSink:
         path: PathKey = (),
         display: str = "",
         record: bool = False,
+        whole_text: bool = False,
     ) -> None:
         """Validate one event (arguments as for :func:`to_event`) and check that its id is
         new; its problems are recorded, not raised. An event in the plain shape is checked by
         :func:`checked_values` (and, when :attr:`skip` says so, only counted); any other by
-        :func:`to_event`."""
+        :func:`to_event`. *whole_text*: as for :func:`checked_values`."""
         if positions is None and type(item) is dict:
             mapping: dict[str, Any] | None = item
             if record:
                 mapping, columns = record_to_mapping(item)
                 if columns:
                     mapping = None  # the full path words the column problems
-            values = checked_values(mapping) if mapping is not None else None
+            values = (
+                checked_values(mapping, whole_text=whole_text and not record)
+                if mapping is not None
+                else None
+            )
             if values is not None:
                 assert mapping is not None
                 event_id: str = values["id"]

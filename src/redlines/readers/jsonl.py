@@ -93,19 +93,22 @@ def _read(
         # orjson takes the line as it is (its "\r\n" is JSON white space, and it refuses
         # bytes that are not UTF-8); a line it refuses, blank ones included, is read again
         # as text.
+        whole_text = True  # orjson refuses a lone surrogate
         try:
             item = orjson.loads(line)
         except orjson.JSONDecodeError:
             item = _slow(line, n, sink)
+            whole_text = False
         else:
             if not _keys_once(line, item):
                 item = _slow(line, n, sink)
+                whole_text = False
         if item is _FAILED:
             continue
         if not isinstance(item, dict):
             sink.problem("each line must be a JSON object (one event)", line=n)
             continue
-        sink.add(item, line=n)
+        sink.add(item, line=n, whole_text=whole_text)
     return sink
 
 

@@ -142,7 +142,7 @@ def load_rules(spec: str | Path = "nato-2024", *, base: Path | None = None) -> R
 def parse_rules(text: str, file: str) -> Ruleset:
     """Parse, validate and resolve a rule file's text."""
     try:
-        doc = parse_yaml(text, file)
+        doc = parse_yaml(text, file, full_limit=MAX_RULES_BYTES)
     except InputError as exc:
         raise RuleError(exc.problems) from None
     if not isinstance(doc.data, dict):
