@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from redlines.evaluation.reasons import _FORMATTER, event_values, render_reason
+from redlines import Event
+from redlines.evaluation.reasons import _FORMATTER, event_reason, event_values, render_reason
 from redlines.rules.load import CLAUSE_PLACEHOLDERS
 from tests.conftest import make_event
+from tests.matching.test_agreement import events as agreement_events
 
 NAMES = sorted(CLAUSE_PLACEHOLDERS)
 PIECES = st.one_of(
@@ -53,3 +56,19 @@ def test_reasons_read_as_the_formatter_reads_them(
             return
         raise AssertionError(f"{template!r} should fail") from None
     assert render_reason(template, values) == want
+
+
+@settings(max_examples=300, deadline=None)
+@given(pieces=st.lists(PIECES, max_size=8), batch=st.lists(agreement_events(), max_size=4))
+def test_remembered_reasons_read_as_reasons_rendered_each_time(
+    pieces: list[str], batch: list[Event]
+) -> None:
+    template = "".join(pieces)
+    for event in batch * 2:  # the second time, from the memo
+        try:
+            want = render_reason(template, event_values(event))
+        except (ValueError, KeyError, IndexError) as exc:
+            with pytest.raises(type(exc)):
+                event_reason(template, event)
+            continue
+        assert event_reason(template, event) == want

@@ -28,7 +28,7 @@ from ..report.model import Report
 from ..rules.load import load_rules
 from ..rules.model import LEVELS
 from ..rules.resolved import ResolvedRedLine, Ruleset
-from .reasons import event_values, render_reason
+from .reasons import event_reason
 from .windows import Entry, PatternState, _Group, earlier
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -314,21 +314,19 @@ class Evaluator:
     def event_findings(self, event: Event, matched: EventMatch) -> dict[str, Finding]:
         """The per-event finding of each red line that gives *event* a level (pure), by red
         line id, in ruleset order."""
-        values: dict[str, Any] | None = None
         out: dict[str, Finding] = {}
         for rl in self._red_lines_of(matched.hits):
             matched_parts = matched.hits.get(rl.id, [])
             level = matched.levels.get(rl.id, "clear")
             if level != "clear":
                 clause = next(c for c in rl.clauses if c.id in matched_parts and c.level == level)
-                values = values or event_values(event)
                 out[rl.id] = Finding(
                     rl.id,
                     level,
                     clause.id,
                     "event",
                     (event.id,),
-                    render_reason(clause.reason, values),
+                    event_reason(clause.reason, event),
                     event.time,
                     tuple(matched_parts),
                     place_text(event.location),

@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import re
 import string
+from collections.abc import Callable
 from functools import lru_cache
 from typing import Any
 
 from ..countries import country_name, subdivision_name
 from ..events import Event, format_time
 
-__all__ = ["event_values", "render_reason"]
+__all__ = ["event_reason", "event_values", "render_reason"]
 
 
 class _Placeholders(string.Formatter):
@@ -85,3 +86,60 @@ def _parts(template: str) -> tuple[tuple[str, str | None], ...] | None:
     except ValueError:
         return None
     return tuple(out)
+
+
+def _raw(name: str) -> Callable[[Event], Any]:
+    """What placeholder *name*'s value is made from: the event's own values, so that two
+    events with the same ones read alike (:func:`event_reason`)."""
+    if name in ("time", "date", "id"):
+        return (lambda e: e.time) if name != "id" else (lambda e: e.id)
+    if name.startswith(("actor", "on_behalf_of", "target", "intent", "attribution", "kind")):
+        field = name.removesuffix("_name")
+        return lambda e: getattr(e, field)
+    if name in ("region", "region_name", "place", "location_country"):
+        return lambda e: (
+            None
+            if e.location is None
+            else (
+                e.location.region,
+                e.location.place,
+                e.location.country,
+            )
+        )
+    if name == "fatalities":
+        return lambda e: e.fatalities
+    return lambda e: None  # not a placeholder of an event: "unknown"
+
+
+#: Rendered reasons by template and the values they read; cleared when full.
+_REASONS: dict[tuple[Any, ...], str] = {}
+_REASONS_KEPT = 8_192
+
+
+def event_reason(template: str, event: Event) -> str:
+    """``render_reason(template, event_values(event))``, remembered by the values of *event*
+    the template reads: a feed repeats the same actor, target and kind in reason after reason,
+    and a reason that names no id, time or place is then rendered once."""
+    reads = _reads(template)
+    if reads is None:
+        return render_reason(template, event_values(event))
+    try:
+        key = (template, *(raw(event) for raw in reads))
+        found = _REASONS.get(key)
+    except TypeError:  # a value that cannot be a key
+        return render_reason(template, event_values(event))
+    if found is None:
+        if len(_REASONS) >= _REASONS_KEPT:
+            _REASONS.clear()
+        found = _REASONS[key] = render_reason(template, event_values(event))
+    return found
+
+
+@lru_cache(maxsize=4096)
+def _reads(template: str) -> tuple[Callable[[Event], Any], ...] | None:
+    """What *template*'s placeholders are made from (:func:`_raw`); None when it is not
+    parsed into plain placeholders (:func:`_parts`)."""
+    parts = _parts(template)
+    if parts is None:
+        return None
+    return tuple(_raw(name) for name in dict.fromkeys(n for _, n in parts if n is not None))
