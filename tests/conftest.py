@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import os
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +19,10 @@ from redlines import Event, Ruleset, load_rules
 settings.register_profile("ci", derandomize=True)
 if os.environ.get("CI"):
     settings.load_profile("ci")
+
+# The cache of loaded rulesets (redlines.rules.cache) goes to a folder of this session's own,
+# shared with the command lines the tests start, not to the user's ~/.cache.
+os.environ["REDLINES_CACHE_DIR"] = tempfile.mkdtemp(prefix="redlines-test-cache-")
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED_DATA = ROOT.parent / "shared" / "data"

@@ -477,3 +477,25 @@ def test_the_examples_exercise_every_clause_of_the_shipped_ruleset(
     assert code == EXIT_OK
     assert "coverage of nato-2024 1.0.0 by 26 scenarios:" in out
     assert "  exercised: 11 of 11 clauses and patterns," in out
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ("convert", "{input}", "-o", "{input}"),
+        ("convert", "{input}", "-o", "{out}", "--rejections", "{input}"),
+        ("run", "{input}", "-o", "{input}"),
+        ("run", "{input}", "-o", "{out}", "--rejections", "{input}"),
+    ],
+)
+def test_regression_an_output_that_is_an_input_is_refused_before_anything_is_written(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], argv: tuple[str, ...]
+) -> None:
+    # `convert export.CSV -o export.CSV` used to replace the export by its events.
+    source = Path(__file__).parent / "fixtures" / "adapters" / "gdelt2_sample.export.CSV"
+    path = tmp_path / "sample.export.CSV"
+    path.write_bytes(source.read_bytes())
+    given = [a.replace("{input}", str(path)).replace("{out}", str(tmp_path / "o")) for a in argv]
+    code, _, err = run(capsys, *given)
+    assert code == EXIT_ERROR and "is one of the input files" in err
+    assert path.read_bytes() == source.read_bytes()

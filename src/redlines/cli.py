@@ -328,14 +328,30 @@ def _replaceable(path: str) -> bool:
 EXPLAIN_IRRELEVANT = 1_000
 
 
-def _no_mixing(rejections_out: str | None, output: str | None, what: str) -> None:
-    """``--rejections -`` writes to stdout: a usage error when *what* goes there too."""
+def _no_mixing(
+    rejections_out: str | None,
+    output: str | None,
+    what: str,
+    inputs: Sequence[str] = (),
+) -> None:
+    """``--rejections -`` writes to stdout: a usage error when *what* goes there too. An output
+    that is one of the *inputs* is a usage error too: writing it would destroy the input."""
     if rejections_out == "-" and (output is None or output == "-"):
         raise click.UsageError(
             f"--rejections - writes to standard output, where the {what} goes: give the "
             "--rejections FILE another path"
             + (", or write the report elsewhere with -o FILE" if what == "report" else "")
         )
+    for option, path in (("-o", output), ("--rejections", rejections_out)):
+        if path is None or path == "-" or not os.path.isfile(path):
+            continue
+        for given in inputs:
+            with contextlib.suppress(OSError, ValueError):
+                if given != "-" and os.path.isfile(given) and os.path.samefile(path, given):
+                    raise click.UsageError(
+                        f"{option} {path} is one of the input files: writing it would destroy "
+                        "the input; give another path"
+                    )
 
 
 def _stdin_copy(folder: str) -> str:
@@ -495,7 +511,7 @@ def run(
       1  --fail-on: a red line reached that level
       2  invalid input, or a usage error
     """
-    _no_mixing(data["rejections_out"], output, "report")
+    _no_mixing(data["rejections_out"], output, "report", files)
     if files.count("-") > 1:
         raise click.UsageError("standard input (-) can be read only once")
     if master is not None and engine != "spark":
@@ -754,7 +770,7 @@ def explain(
       0  explained
       2  invalid input, an unknown event id or red line, or a usage error
     """
-    _no_mixing(data["rejections_out"], None, "explanation")
+    _no_mixing(data["rejections_out"], None, "explanation", [file])
     (prepared,) = _prepare_all(
         [file],
         rules,
@@ -877,7 +893,7 @@ def convert(
       0  converted
       2  invalid input, or a usage error
     """
-    _no_mixing(data["rejections_out"], output, "events")
+    _no_mixing(data["rejections_out"], output, "events", files)
     from .matching import Relevance
 
     relevant = None if keep_all else Relevance(_option_rules(rules or "nato-2024"))

@@ -175,9 +175,12 @@ def parse_time(value: Any) -> dt.datetime:
         # The form every writer of ISO 8601 produces, read by the standard library at C speed;
         # anything it refuses (an offset out of range, say) is worded by the reading below.
         try:
-            return _utc(dt.datetime.fromisoformat(value), value)
+            stamp = dt.datetime.fromisoformat(value)
         except ValueError:
             pass
+        else:
+            # already in UTC (``Z``, ``+00:00``): as astimezone would give it
+            return stamp if stamp.tzinfo is dt.timezone.utc else _utc(stamp, value)
     text = value.strip()
     day = _DATE_ONLY.match(text)
     if day:

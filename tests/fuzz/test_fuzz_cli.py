@@ -91,7 +91,10 @@ def command_lines(draw: st.DrawFn) -> list[str]:
         options.append(["--format", draw(st.sampled_from(["json", "text", "markdown", "xml"]))])
         options.append([draw(st.sampled_from(["--color", "--no-color"]))])
     if command == "convert":
-        options.append(["-o", draw(st.sampled_from([*OUTPUTS, *INPUTS[:3]]))])
+        # The input as its own output (refused: it would destroy the input); never another
+        # file of the project, which a conversion would overwrite as asked.
+        own = files[:1] if files and files[0] != "-" else []
+        options.append(["-o", draw(st.sampled_from([*OUTPUTS, *own]))])
         options.append(["--all"])
     chosen = (
         draw(st.lists(st.sampled_from(options), unique_by=lambda o: o[0], max_size=len(options)))

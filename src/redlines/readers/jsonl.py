@@ -175,6 +175,9 @@ def _no_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
 
 _ESCAPE = re.compile(r"\\.", re.DOTALL)
 _ESCAPE_BYTES = re.compile(rb"\\.", re.DOTALL)
+#: A '"' followed by JSON white space (one search, not four).
+_QUOTE_SPACE = re.compile('"[ \t\r\n]')
+_QUOTE_SPACE_BYTES = re.compile(b'"[ \t\r\n]')
 
 
 def _keys_once(line: bytes | str, item: Any) -> bool:
@@ -188,13 +191,13 @@ def _keys_once(line: bytes | str, item: Any) -> bool:
     key is given twice."""
     if isinstance(line, bytes):
         data = _ESCAPE_BYTES.sub(b"", line) if b"\\" in line else line
-        if b'" ' in data or b'"\t' in data or b'"\r' in data or b'"\n' in data:
+        if _QUOTE_SPACE_BYTES.search(data):
             written = sum(part.count(b":") for part in data.split(b'"')[::2])
         else:
             written = data.count(b'":')
         return written == _keys(item)
     text = _ESCAPE.sub("", line) if "\\" in line else line
-    if '" ' in text or '"\t' in text or '"\r' in text or '"\n' in text:
+    if _QUOTE_SPACE.search(text):
         written = sum(part.count(":") for part in text.split('"')[::2])
     else:
         written = text.count('":')

@@ -32,7 +32,16 @@ from ..errors import (
     suggest,
 )
 from ..events import KIND_GROUPS, KINDS, MAX_INTEGER, parse_region, parse_time, unknown_choice
-from ..source import MAX_RULES_BYTES, Document, parse_yaml, path_kind, problem_at, read_text
+from ..source import (
+    MAX_RULES_BYTES,
+    Document,
+    parse_yaml,
+    path_kind,
+    problem_at,
+    read_text,
+    remember,
+)
+from . import cache as rules_cache
 from .lint import lint
 from .model import (
     AllOf,
@@ -140,7 +149,18 @@ def load_rules(spec: str | Path = "nato-2024", *, base: Path | None = None) -> R
 
 
 def parse_rules(text: str, file: str) -> Ruleset:
-    """Parse, validate and resolve a rule file's text."""
+    """Parse, validate and resolve a rule file's text; a text loaded before under the same
+    name comes from the cache of loaded rulesets (:mod:`redlines.rules.cache`)."""
+    cached = rules_cache.get(text, file)
+    if cached is not None:
+        remember(file, text)  # for the lines of problems found later (--context)
+        return cached
+    ruleset = _parse_rules(text, file)
+    rules_cache.put(text, file, ruleset)
+    return ruleset
+
+
+def _parse_rules(text: str, file: str) -> Ruleset:
     try:
         doc = parse_yaml(text, file, full_limit=MAX_RULES_BYTES)
     except InputError as exc:
