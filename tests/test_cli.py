@@ -9,6 +9,8 @@ import pytest
 
 from redlines.cli import EXIT_ERROR, EXIT_FAIL, EXIT_OK, main
 
+ROOT = Path(__file__).resolve().parents[1]
+
 SCENARIO = """name: Belarus opens a northern front
 rules: nato-2024
 events:
@@ -486,6 +488,8 @@ def test_the_examples_exercise_every_clause_of_the_shipped_ruleset(
         ("convert", "{input}", "-o", "{out}", "--rejections", "{input}"),
         ("run", "{input}", "-o", "{input}"),
         ("run", "{input}", "-o", "{out}", "--rejections", "{input}"),
+        ("run", "{dir}", "-o", "{input}"),  # a file of a directory given
+        ("run", "{out}.jsonl", "--rules", "{rules}", "-o", "{rules}"),  # the rule file
     ],
 )
 def test_regression_an_output_that_is_an_input_is_refused_before_anything_is_written(
@@ -495,7 +499,17 @@ def test_regression_an_output_that_is_an_input_is_refused_before_anything_is_wri
     source = Path(__file__).parent / "fixtures" / "adapters" / "gdelt2_sample.export.CSV"
     path = tmp_path / "sample.export.CSV"
     path.write_bytes(source.read_bytes())
-    given = [a.replace("{input}", str(path)).replace("{out}", str(tmp_path / "o")) for a in argv]
+    rules = tmp_path / "rules.yaml"
+    rules.write_bytes((ROOT / "src/redlines/data/rulesets/nato-2024.yaml").read_bytes())
+    (tmp_path / "o.jsonl").write_text("")
+    given = [
+        a.replace("{input}", str(path))
+        .replace("{out}", str(tmp_path / "o"))
+        .replace("{dir}", str(tmp_path))
+        .replace("{rules}", str(rules))
+        for a in argv
+    ]
     code, _, err = run(capsys, *given)
     assert code == EXIT_ERROR and "is one of the input files" in err
     assert path.read_bytes() == source.read_bytes()
+    assert rules.read_bytes() == (ROOT / "src/redlines/data/rulesets/nato-2024.yaml").read_bytes()

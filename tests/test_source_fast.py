@@ -226,6 +226,8 @@ _PIECES = st.sampled_from(
         "1e3",
         ".inf",
         "\r\n",
+        "\r",
+        '"a":',
         "\u00e9",
         "\ufeff",
         "@",
@@ -312,7 +314,7 @@ def test_a_large_plain_document_is_read() -> None:
     [
         ("  - id: &a last\n", "an anchor ('&'): in YAML documents above 1.0 MB", 9),
         ("  - id: !!str last\n", "a tag ('!'): in YAML documents above", 9),
-        ("  - id:\tlast\n", "a tab, a byte-order mark or a Unicode line separator", 8),
+        ("  - id:\tlast\n", "a tab, a byte-order mark, a Unicode line separator or a lone CR", 8),
         ("  - id: last\n    id: again\n", "invalid YAML/JSON: duplicate key 'id'", 5),
         ("  - id: [last\n", "invalid YAML/JSON: ", None),
     ],
@@ -337,3 +339,33 @@ def test_keys_and_comments_the_full_reader_fails_on_are_located_problems(text: s
     # ruamel.yaml raised TypeError and NotImplementedError here, shown as tracebacks before.
     with pytest.raises(InputError, match="invalid YAML/JSON"):
         source.parse_yaml(text, "odd.yaml")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        'x: ["a":1]\n',  # libyaml takes a pair in a list without a space; ruamel.yaml does not
+        "x: ['a':1]\n",
+        'x: [b, "a":{}]\n',
+        "a: 1\r...\r...\r",  # document markers after a lone carriage return
+    ],
+)
+def test_regression_forms_found_by_review_are_left_to_the_full_reader(text: str) -> None:
+    assert source._parse_fast(text) is None
+    _agree(text)
+
+
+def test_a_character_yaml_does_not_allow_is_located_in_a_large_document() -> None:
+    text = _large("  - id: a\x01b\n")
+    with pytest.raises(InputError) as caught:
+        source.parse_yaml(text, "big.yaml")
+    (problem,) = caught.value.problems
+    assert problem.message.startswith("invalid YAML/JSON: a character YAML does not allow")
+    assert (problem.line, problem.column) == (text.count("\n"), 10)
+
+
+@pytest.mark.parametrize(
+    "text", ["a:   # to fill\nb: 1\n", "x:\n  a: # c\n  b: 1\n", "- a: # c\n\n  # d\n  b: 1\n"]
+)
+def test_an_empty_value_with_a_comment_on_its_line_is_read_fast_and_alike(text: str) -> None:
+    assert _agree(text)

@@ -511,7 +511,7 @@ def run(
       1  --fail-on: a red line reached that level
       2  invalid input, or a usage error
     """
-    _no_mixing(data["rejections_out"], output, "report", files)
+    _no_mixing(data["rejections_out"], output, "report", [*files, *([rules] if rules else [])])
     if files.count("-") > 1:
         raise click.UsageError("standard input (-) can be read only once")
     if master is not None and engine != "spark":
@@ -529,6 +529,7 @@ def run(
             names[copy] = "<stdin>"
             files = tuple(copy if f == "-" else f for f in files)
         files = _expanded(files)
+        _no_mixing(data["rejections_out"], output, "report", files)  # a directory's files
         if engine == "spark":
             reports, batches = _spark_run(
                 files,
@@ -893,7 +894,7 @@ def convert(
       0  converted
       2  invalid input, or a usage error
     """
-    _no_mixing(data["rejections_out"], output, "events", files)
+    _no_mixing(data["rejections_out"], output, "events", [*files, *([rules] if rules else [])])
     from .matching import Relevance
 
     relevant = None if keep_all else Relevance(_option_rules(rules or "nato-2024"))

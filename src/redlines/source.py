@@ -44,6 +44,7 @@ from ruamel.yaml.events import (
     SequenceStartEvent,
     StreamEndEvent,
 )
+from ruamel.yaml.reader import ReaderError
 from ruamel.yaml.resolver import VersionedResolver
 
 try:  # libyaml's parser, as ruamel.yaml.clib builds it
@@ -242,10 +243,12 @@ class _Slow(Exception):
     """The fast reader leaves this document to the full one (:func:`_read_fast`): what it met,
     in words, and where (a libyaml mark, when known)."""
 
-    def __init__(self, what: str, mark: Any = None) -> None:
+    def __init__(self, what: str, mark: Any = None, *, invalid: bool = False) -> None:
         super().__init__(what)
         self.what = what
         self.mark = mark
+        #: The document is invalid (not only left to the full reader): *what* says why.
+        self.invalid = invalid
 
 
 _TAG = "tag:yaml.org,2002:"
@@ -264,7 +267,8 @@ _FLOAT_TEXT = re.compile(r"^[-+]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][-+]?[0-
 #: Characters the two readers take differently: libyaml accepts a tab after a value, drops a
 #: byte-order mark inside the text and counts NEL, LS and PS as line breaks (YAML 1.1);
 #: ruamel.yaml refuses the first, keeps the second and reads the others as text (YAML 1.2).
-_ODD_CHARACTER = re.compile("[\t\ufeff\x85\u2028\u2029]")
+#: A carriage return alone ends a line for both, but not for the regular expressions here.
+_ODD_CHARACTER = re.compile("[\t\ufeff\x85\u2028\u2029]|\r(?!\n)")
 #: An explicit key (``? key``), whose empty values the readers place differently.
 _EXPLICIT_KEY = re.compile(r"(?:^|[\s\[{,])\?(?:\s|\Z)")
 #: A directive, a document end, or a document start after the first line: the readers count
@@ -272,7 +276,7 @@ _EXPLICIT_KEY = re.compile(r"(?:^|[\s\[{,])\?(?:\s|\Z)")
 _MARKER = re.compile(r"^(?:\.\.\.|---|%)", re.MULTILINE)
 #: What the fast reader leaves to the full one before it starts, and how it is told.
 _LEFT_TO_FULL = (
-    (_ODD_CHARACTER, "a tab, a byte-order mark or a Unicode line separator"),
+    (_ODD_CHARACTER, "a tab, a byte-order mark, a Unicode line separator or a lone CR"),
     (_EXPLICIT_KEY, "an explicit key ('? ')"),
     (_MARKER, "a directive ('%') or a document marker ('---' after the first line, '...')"),
 )
@@ -343,6 +347,10 @@ def _read_fast(text: str) -> tuple[Any, Positions]:
         raise
     except MarkedYAMLError as exc:  # a syntax error
         raise _Slow("syntax", exc) from None
+    except ReaderError as exc:  # a character YAML does not allow, at a character's index
+        where = _Mark(text, min(max(int(exc.position), 0), len(text)))
+        what = f"invalid YAML/JSON: a character YAML does not allow ({exc.reason})"
+        raise _Slow(what, where, invalid=True) from None
     except Exception as exc:  # anything else libyaml refuses
         raise _Slow(f"the YAML reader cannot read this: {exc}") from None
 
@@ -372,9 +380,10 @@ def _next_line(text: str, index: int) -> str:
 
 
 def _compose(parser: Any, text: str) -> tuple[Any, Positions]:
+    # (No budget of values, as the full reader keeps against aliases: there are none here, and
+    # without them a document holds fewer values than characters.)
     spots: dict[PathKey, tuple[int, int]] = {(): (1, 1)}
     keys: dict[PathKey, tuple[int, int]] = {}
-    budget = min(MAX_NODES, len(text) + 1000)
     # Each open collection: [its value, its path, the path of the key awaiting a value, block?]
     stack: list[list[Any]] = []
     # An empty value in a block mapping: the full reader places it where the next token ends
@@ -392,13 +401,20 @@ def _compose(parser: Any, text: str) -> tuple[Any, Positions]:
         if empty is not None:
             if kind is not ScalarEvent and kind is not MappingEndEvent:
                 raise _Slow("an empty value before an unusual token", mark)
-            if "#" in text[empty[1].index : mark.index]:
-                raise _Slow("an empty value followed by a comment", empty[1])
-            if mark.index >= len(text) and not text.endswith(("\n", "\r")):
-                # libyaml places the end of such a text on a line after it
-                raise _Slow("an empty value at the end of a text without a line break", mark)
-            spots[empty[0]] = (mark.line + 1, mark.column + 1)
-            empty = None
+            at = empty[1]
+            if "#" in _line_rest(text, at.index) and kind is ScalarEvent:
+                # `notes:   # to fill`, then the next key: the full reader places the value
+                # where the ':' ends, as libyaml does
+                spots[empty[0]] = (at.line + 1, at.column + 1)
+                empty = None
+            else:
+                if "#" in text[at.index : mark.index]:
+                    raise _Slow("an empty value followed by a comment", at)
+                if mark.index >= len(text) and not text.endswith(("\n", "\r")):
+                    # libyaml places the end of such a text on a line after it
+                    raise _Slow("an empty value at the end of a text without a line break", mark)
+                spots[empty[0]] = (mark.line + 1, mark.column + 1)
+                empty = None
         if kind is ScalarEvent:
             if event.anchor is not None:
                 raise _Slow("an anchor ('&')", mark)
@@ -419,6 +435,8 @@ def _compose(parser: Any, text: str) -> tuple[Any, Positions]:
                 value = _plain_scalar(event.value) if event.implicit[0] else event.value
             except _Slow as exc:
                 raise _Slow(exc.what, mark) from None
+            except ValueError as exc:  # an integer of more digits than Python converts
+                raise _Slow(f"invalid YAML/JSON: {exc}", mark, invalid=True) from None
             opened: dict[Any, Any] | list[Any] | None = None
         elif kind is MappingStartEvent or kind is SequenceStartEvent:
             if event.anchor is not None:
@@ -427,6 +445,13 @@ def _compose(parser: Any, text: str) -> tuple[Any, Positions]:
                 raise _Slow("a tag ('!')", mark)
             if len(stack) > _FAST_DEPTH:
                 raise _Slow("nested too deeply", mark)
+            if (
+                kind is MappingStartEvent
+                and event.flow_style
+                and text[mark.index : mark.index + 1] != "{"
+            ):
+                # `[a: 1]`, a pair in a list: libyaml takes `["a":1]`, ruamel.yaml does not
+                raise _Slow("a 'key: value' pair inside '[...]'", mark)
             opened = {} if kind is MappingStartEvent else []
             value = opened
         elif kind is MappingEndEvent or kind is SequenceEndEvent:
@@ -438,9 +463,6 @@ def _compose(parser: Any, text: str) -> tuple[Any, Positions]:
             raise _Slow("an alias ('*')", mark)
         else:  # pragma: no cover - libyaml gives no other event inside a document
             raise _Slow("an unexpected event", mark)
-        budget -= 1
-        if budget < 0:
-            raise _Slow("too many values", mark)
         spot = (mark.line + 1, mark.column + 1)
         if not stack:
             if opened is None:
@@ -503,7 +525,7 @@ def parse_yaml(text: str, file: str, *, full_limit: int = MAX_FULL_READER_CHARS)
     try:
         raw = yaml.load(io.StringIO(text))
     except MarkedYAMLError as exc:
-        what, line, col = _yaml_sentence(exc, text.split("\n"))
+        what, line, col = _yaml_sentence(exc, _EOL.split(text))
         raise InputError(
             [Problem(f"invalid YAML/JSON: {what}", file=file, line=line, column=col)]
         ) from None
@@ -552,9 +574,11 @@ def _left_to_full(slow: _Slow, text: str, file: str, full_limit: int) -> Problem
     """The problem of a document too large for the full reader that the fast one left to it:
     its syntax error, or what the fast reader does not read."""
     if isinstance(slow.mark, MarkedYAMLError):
-        what, line, col = _yaml_sentence(slow.mark, text.split("\n"))
+        what, line, col = _yaml_sentence(slow.mark, _EOL.split(text))
         return Problem(f"invalid YAML/JSON: {what}", file=file, line=line, column=col)
     line, col = (slow.mark.line + 1, slow.mark.column + 1) if slow.mark is not None else (1, 1)
+    if slow.invalid:
+        return Problem(slow.what, file=file, line=line, column=col)
     if slow.what.startswith(("duplicate key", "a second document", "nested too deeply")):
         return Problem(f"invalid YAML/JSON: {slow.what}", file=file, line=line, column=col)
     limit = f"{full_limit / 1e6:.1f} MB"

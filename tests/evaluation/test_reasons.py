@@ -72,3 +72,12 @@ def test_remembered_reasons_read_as_reasons_rendered_each_time(
                 event_reason(template, event)
             continue
         assert event_reason(template, event) == want
+
+
+def test_the_remembered_reasons_know_every_placeholder_an_event_gives() -> None:
+    from redlines.evaluation.reasons import _PLACEHOLDERS
+
+    event = make_event()
+    assert set(event_values(event)) == _PLACEHOLDERS
+    # a name that is no placeholder reads "unknown", as render_reason reads it
+    assert event_reason("{actors} {target_type}", event) == "unknown unknown"

@@ -91,6 +91,8 @@ def _parts(template: str) -> tuple[tuple[str, str | None], ...] | None:
 def _raw(name: str) -> Callable[[Event], Any]:
     """What placeholder *name*'s value is made from: the event's own values, so that two
     events with the same ones read alike (:func:`event_reason`)."""
+    if name not in _PLACEHOLDERS:
+        return lambda e: None  # not a placeholder of an event: "unknown"
     if name in ("time", "date", "id"):
         return (lambda e: e.time) if name != "id" else (lambda e: e.id)
     if name.startswith(("actor", "on_behalf_of", "target", "intent", "attribution", "kind")):
@@ -111,6 +113,14 @@ def _raw(name: str) -> Callable[[Event], Any]:
     return lambda e: None  # not a placeholder of an event: "unknown"
 
 
+#: The placeholders :func:`event_values` gives.
+_PLACEHOLDERS = frozenset(
+    {
+        "id", "time", "date", "actor", "actor_name", "actor_type", "on_behalf_of",
+        "on_behalf_of_name", "target", "target_name", "kind", "intent", "attribution", "region",
+        "region_name", "place", "location_country", "fatalities",
+    }
+)  # fmt: skip
 #: Rendered reasons by template and the values they read; cleared when full.
 _REASONS: dict[tuple[Any, ...], str] = {}
 _REASONS_KEPT = 8_192

@@ -3,9 +3,10 @@ the same rule file again (``nato-2024``: about 50 ms of a 0.5 s run; 1,000 red l
 second).
 
 An entry is keyed by a SHA-256 of the rule file's text, its name (problems and warnings name
-the file), the Python version and a fingerprint of redlines' own source files (their names,
-sizes and modification times), so that a changed file, another name, another Python or an
-edited or upgraded redlines never reads an entry written for something else. Entries are
+the file), the Python version, the versions of pydantic and ruamel.yaml and where pycountry's
+data was installed, and a fingerprint of redlines' own files (their names, sizes and
+modification times), so that a changed file, another name, another Python, other country data
+or an edited or upgraded redlines never reads an entry written for something else. Entries are
 pickles of :class:`~redlines.rules.resolved.Ruleset`, written atomically to a directory only
 the user can write, and read only from such a directory and from files the user owns.
 
@@ -37,22 +38,34 @@ _SUFFIX = ".ruleset.pickle"
 
 
 def cache_dir() -> Path | None:
-    """The cache directory, or None when the cache is off."""
+    """The cache directory, or None when the cache is off (or no home directory is known)."""
     if os.environ.get("REDLINES_CACHE", "").lower() in ("0", "off", "no", "false"):
         return None
     given = os.environ.get("REDLINES_CACHE_DIR")
     if given:
         return Path(given)
     xdg = os.environ.get("XDG_CACHE_HOME")
-    base = Path(xdg) if xdg else Path.home() / ".cache"
+    try:
+        base = Path(xdg) if xdg else Path.home() / ".cache"
+    except (RuntimeError, KeyError, OSError):  # no HOME, and a user without a passwd entry
+        return None
     return base / "redlines"
 
 
 @lru_cache(maxsize=1)
 def _fingerprint() -> str:
     """Names, sizes and modification times of redlines' own files, with the Python version."""
+    import pycountry
+    import pydantic
+    import ruamel.yaml
+
     root = Path(__file__).resolve().parents[1]
     digest = hashlib.sha256(sys.version.encode("utf-8"))
+    # The libraries whose data or reading a loaded ruleset depends on (country and region
+    # names, YAML, validation): their versions, and where pycountry's data was installed.
+    country_data = os.stat(os.path.dirname(pycountry.__file__))
+    for part in (pydantic.VERSION, ruamel.yaml.__version__, str(country_data.st_mtime_ns)):
+        digest.update(f"{part}\0".encode())
     for folder, dirs, files in sorted(os.walk(root)):
         dirs.sort()
         for name in sorted(files):
