@@ -513,3 +513,21 @@ def test_regression_an_output_that_is_an_input_is_refused_before_anything_is_wri
     assert code == EXIT_ERROR and "is one of the input files" in err
     assert path.read_bytes() == source.read_bytes()
     assert rules.read_bytes() == (ROOT / "src/redlines/data/rulesets/nato-2024.yaml").read_bytes()
+
+
+def test_regression_standard_input_redirected_from_the_output_is_refused(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    path = tmp_path / "events.jsonl"
+    path.write_bytes((ROOT / "examples" / "events.jsonl").read_bytes())
+    with path.open("rb") as stdin:
+        done = subprocess.run(
+            [sys.executable, "-m", "redlines", "run", "-", "-o", str(path)],
+            stdin=stdin,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+    assert done.returncode == EXIT_ERROR and "is one of the input files" in done.stderr
+    assert path.read_bytes() == (ROOT / "examples" / "events.jsonl").read_bytes()

@@ -347,7 +347,16 @@ def _no_mixing(
             continue
         for given in inputs:
             with contextlib.suppress(OSError, ValueError):
-                if given != "-" and os.path.isfile(given) and os.path.samefile(path, given):
+                if given == "-":  # standard input redirected from the output file
+                    read = os.fstat(sys.stdin.fileno())
+                    written = os.stat(path)
+                    same = stat.S_ISREG(read.st_mode) and (read.st_dev, read.st_ino) == (
+                        written.st_dev,
+                        written.st_ino,
+                    )
+                else:
+                    same = os.path.isfile(given) and os.path.samefile(path, given)
+                if same:
                     raise click.UsageError(
                         f"{option} {path} is one of the input files: writing it would destroy "
                         "the input; give another path"
