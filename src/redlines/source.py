@@ -273,7 +273,7 @@ _ODD_CHARACTER = re.compile("[\t\ufeff\x85\u2028\u2029]|\r(?!\n)")
 _EXPLICIT_KEY = re.compile(r"(?:^|[\s\[{,])\?(?:\s|\Z)")
 #: A directive, a document end, or a document start after the first line: the readers count
 #: documents differently (libyaml takes ``...`` twice as one end).
-_MARKER = re.compile(r"^(?:\.\.\.|---|%)", re.MULTILINE)
+_MARKER = re.compile(r"^(?:\.\.\.|%)|(?<=\n)---", re.MULTILINE)
 #: What the fast reader leaves to the full one before it starts, and how it is told.
 _LEFT_TO_FULL = (
     (_ODD_CHARACTER, "a tab, a byte-order mark, a Unicode line separator or a lone CR"),
@@ -338,9 +338,9 @@ def _read_fast(text: str) -> tuple[Any, Positions]:
     if _CParser is None:
         raise _Slow("no fast reader")
     for pattern, what in _LEFT_TO_FULL:
-        found = pattern.search(text, 1) if pattern is _MARKER else pattern.search(text)
-        if found or (pattern is _MARKER and text.startswith(("...", "%"))):
-            raise _Slow(what, _Mark(text, found.start() if found else 0))
+        found = pattern.search(text)
+        if found:
+            raise _Slow(what, _Mark(text, found.start()))
     try:
         return _compose(_CParser(text), text)
     except _Slow:
@@ -415,11 +415,12 @@ def _compose(parser: Any, text: str) -> tuple[Any, Positions]:
                     raise _Slow("an empty value at the end of a text without a line break", mark)
                 spots[empty[0]] = (mark.line + 1, mark.column + 1)
                 empty = None
-        if kind is ScalarEvent:
+        if kind is ScalarEvent or kind is MappingStartEvent or kind is SequenceStartEvent:
             if event.anchor is not None:
                 raise _Slow("an anchor ('&')", mark)
             if event.tag is not None:
                 raise _Slow("a tag ('!')", mark)
+        if kind is ScalarEvent:
             if event.style in _BLOCK:
                 below = _next_line(text, mark.index)
                 if (
@@ -439,12 +440,8 @@ def _compose(parser: Any, text: str) -> tuple[Any, Positions]:
                 raise _Slow(f"invalid YAML/JSON: {exc}", mark, invalid=True) from None
             opened: dict[Any, Any] | list[Any] | None = None
         elif kind is MappingStartEvent or kind is SequenceStartEvent:
-            if event.anchor is not None:
-                raise _Slow("an anchor ('&')", mark)
-            if event.tag is not None:
-                raise _Slow("a tag ('!')", mark)
             if len(stack) > _FAST_DEPTH:
-                raise _Slow("nested too deeply", mark)
+                raise _Slow("invalid YAML/JSON: nested too deeply", mark, invalid=True)
             if (
                 kind is MappingStartEvent
                 and event.flow_style
@@ -481,7 +478,8 @@ def _compose(parser: Any, text: str) -> tuple[Any, Positions]:
             if opened is not None or (type(value) is not str and type(value) is not int):
                 raise _Slow("a key that is not text or a whole number", mark)
             if value in into:
-                raise _Slow(f"duplicate key '{value}': a key may appear once in a mapping", mark)
+                twice = f"duplicate key '{value}': a key may appear once in a mapping"
+                raise _Slow(f"invalid YAML/JSON: {twice}", mark, invalid=True)
             if value == "" and event.implicit[0]:
                 raise _Slow("an empty key", mark)
             key_path = (*top[1], value)
@@ -502,8 +500,8 @@ def _compose(parser: Any, text: str) -> tuple[Any, Positions]:
             stack.append([opened, path, None, not event.flow_style])
     event = get()
     if type(event) is not DocumentEndEvent or type(get()) is not StreamEndEvent:
-        second = "a second document ('---'): a redlines file holds one document"
-        raise _Slow(second, event.start_mark)
+        second = "invalid YAML/JSON: a second document ('---'): a redlines file holds one document"
+        raise _Slow(second, event.start_mark, invalid=True)
     return root, Positions(spots, keys)
 
 
@@ -579,8 +577,6 @@ def _left_to_full(slow: _Slow, text: str, file: str, full_limit: int) -> Problem
     line, col = (slow.mark.line + 1, slow.mark.column + 1) if slow.mark is not None else (1, 1)
     if slow.invalid:
         return Problem(slow.what, file=file, line=line, column=col)
-    if slow.what.startswith(("duplicate key", "a second document", "nested too deeply")):
-        return Problem(f"invalid YAML/JSON: {slow.what}", file=file, line=line, column=col)
     limit = f"{full_limit / 1e6:.1f} MB"
     return Problem(
         f"{slow.what}: in YAML documents above {limit} (this one has {len(text) / 1e6:.1f} MB) "

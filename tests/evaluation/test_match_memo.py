@@ -89,19 +89,25 @@ def test_a_repeated_combination_is_not_asked_of_the_engine(
 def test_the_memo_switches_itself_off_when_values_rarely_repeat() -> None:
     memo = _Memo(Evaluator("nato-2024").compiled)
     for i in range(_Memo.TRIAL):
-        key = memo.key({"actor": f"X{i}", "has__actor": 1})
+        key, found = memo.lookup({"actor": f"X{i}", "has__actor": 1})
         assert key is not None
-        assert memo.get(key) is None
+        assert found is None
         memo.put(key, evaluator_module.EventMatch({}, {}, {}))
     assert not memo.on
-    assert memo.key({"actor": "X0"}) is None
+    assert memo.lookup({"actor": "X0"}) == (None, None)
 
 
 def test_the_memo_is_bounded() -> None:
     memo = _Memo(Evaluator("nato-2024").compiled)
     empty = evaluator_module.EventMatch({}, {}, {})
     for i in range(_Memo.SIZE + 10):
-        key = memo.key({"actor": f"X{i}"})
+        key, _ = memo.lookup({"actor": f"X{i}"})
         assert key is not None
         memo.put(key, empty)
+        assert memo.lookup({"actor": f"X{i}"}) == (key, empty)  # found: the memo stays on
     assert len(memo._found) <= _Memo.SIZE
+
+
+def test_a_value_that_cannot_be_a_key_is_asked_of_the_engine() -> None:
+    memo = _Memo(Evaluator("nato-2024").compiled)
+    assert memo.lookup({"actor": {"not": "hashable"}}) == (None, None)

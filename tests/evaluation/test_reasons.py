@@ -75,9 +75,9 @@ def test_remembered_reasons_read_as_reasons_rendered_each_time(
 
 
 def test_the_remembered_reasons_know_every_placeholder_an_event_gives() -> None:
-    from redlines.evaluation.reasons import _PLACEHOLDERS
+    from redlines.evaluation.reasons import _RAW
 
     event = make_event()
-    assert set(event_values(event)) == _PLACEHOLDERS
+    assert set(event_values(event)) == set(_RAW)
     # a name that is no placeholder reads "unknown", as render_reason reads it
     assert event_reason("{actors} {target_type}", event) == "unknown unknown"

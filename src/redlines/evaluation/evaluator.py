@@ -77,27 +77,23 @@ class _MatchMemo:
         self._asked = self._hits = 0
         self.on = self.ENABLED
 
-    def key(self, fact: dict[str, Any]) -> tuple[Any, ...] | None:
-        """The combination of values *fact* is matched on; None when it cannot be kept (a list
-        value) or the memo is off."""
+    def lookup(self, fact: dict[str, Any]) -> tuple[tuple[Any, ...] | None, EventMatch | None]:
+        """The combination of values *fact* is matched on (None when it cannot be kept, or the
+        memo is off), and what was found for it before (None when nothing was)."""
         if not self.on:
-            return None
+            return None, None
         key = tuple(tuple(v) if type(v) is list else v for v in map(fact.get, self._keys))
         try:
-            hash(key)
-        except TypeError:
-            return None
-        return key
-
-    def get(self, key: tuple[Any, ...]) -> EventMatch | None:
+            found = self._found.get(key)
+        except TypeError:  # a value that cannot be a key
+            return None, None
         self._asked += 1
-        found = self._found.get(key)
         if found is not None:
             self._hits += 1
         elif self._asked == self.TRIAL and self._hits * 10 < self._asked:
             self.on = False
             self._found.clear()
-        return found
+        return key, found
 
     def put(self, key: tuple[Any, ...], found: EventMatch) -> None:
         if not self.on:
@@ -283,11 +279,9 @@ class Evaluator:
         of which red lines *event* satisfies, the level each red line gives it, and the
         patterns that select it at those levels. *seq* is only the engine's fact id."""
         fact = event_fact(event, seq)
-        key = self._matches.key(fact)
-        if key is not None:
-            known = self._matches.get(key)
-            if known is not None:
-                return known
+        key, known = self._matches.lookup(fact)
+        if known is not None:
+            return known
         # First the clauses; only the red lines with a hit give a level (a ruleset of a
         # thousand red lines costs what its hits cost).
         hits: dict[str, list[str]] = {}

@@ -88,39 +88,37 @@ def _parts(template: str) -> tuple[tuple[str, str | None], ...] | None:
     return tuple(out)
 
 
-def _raw(name: str) -> Callable[[Event], Any]:
-    """What placeholder *name*'s value is made from: the event's own values, so that two
-    events with the same ones read alike (:func:`event_reason`)."""
-    if name not in _PLACEHOLDERS:
-        return lambda e: None  # not a placeholder of an event: "unknown"
-    if name in ("time", "date", "id"):
-        return (lambda e: e.time) if name != "id" else (lambda e: e.id)
-    if name.startswith(("actor", "on_behalf_of", "target", "intent", "attribution", "kind")):
-        field = name.removesuffix("_name")
-        return lambda e: getattr(e, field)
-    if name in ("region", "region_name", "place", "location_country"):
-        return lambda e: (
-            None
-            if e.location is None
-            else (
-                e.location.region,
-                e.location.place,
-                e.location.country,
-            )
+def _location(event: Event) -> Any:
+    loc = event.location
+    return None if loc is None else (loc.region, loc.place, loc.country)
+
+
+def _field(name: str) -> Callable[[Event], Any]:
+    return lambda event: getattr(event, name)
+
+
+#: What each placeholder of :func:`event_values` is made from: the event's own values, so
+#: that two events with the same ones read alike (:func:`event_reason`).
+_RAW: dict[str, Callable[[Event], Any]] = {
+    "id": _field("id"),
+    "time": _field("time"),
+    "date": _field("time"),
+    **{
+        name: _field(name.removesuffix("_name"))
+        for name in (
+            "actor", "actor_name", "actor_type", "on_behalf_of", "on_behalf_of_name", "target",
+            "target_name", "kind", "intent", "attribution", "fatalities",
         )
-    if name == "fatalities":
-        return lambda e: e.fatalities
-    return lambda e: None  # not a placeholder of an event: "unknown"
+    },
+    **{name: _location for name in ("region", "region_name", "place", "location_country")},
+}  # fmt: skip
 
 
-#: The placeholders :func:`event_values` gives.
-_PLACEHOLDERS = frozenset(
-    {
-        "id", "time", "date", "actor", "actor_name", "actor_type", "on_behalf_of",
-        "on_behalf_of_name", "target", "target_name", "kind", "intent", "attribution", "region",
-        "region_name", "place", "location_country", "fatalities",
-    }
-)  # fmt: skip
+def _nothing(event: Event) -> None:
+    """A name that is no placeholder of an event (it reads "unknown")."""
+    return None
+
+
 #: Rendered reasons by template and the values they read; cleared when full.
 _REASONS: dict[tuple[Any, ...], str] = {}
 _REASONS_KEPT = 8_192
@@ -147,9 +145,10 @@ def event_reason(template: str, event: Event) -> str:
 
 @lru_cache(maxsize=4096)
 def _reads(template: str) -> tuple[Callable[[Event], Any], ...] | None:
-    """What *template*'s placeholders are made from (:func:`_raw`); None when it is not
+    """What *template*'s placeholders are made from (:data:`_RAW`); None when it is not
     parsed into plain placeholders (:func:`_parts`)."""
     parts = _parts(template)
     if parts is None:
         return None
-    return tuple(_raw(name) for name in dict.fromkeys(n for _, n in parts if n is not None))
+    names = dict.fromkeys(n for _, n in parts if n is not None)
+    return tuple(_RAW.get(name, _nothing) for name in names)
